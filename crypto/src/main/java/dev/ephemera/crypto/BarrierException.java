@@ -1,0 +1,12 @@
+package dev.ephemera.crypto;
+
+/** A value that cannot be sealed or opened: wrong key, wrong context, or tampered bytes. */
+public final class BarrierException extends RuntimeException {
+    public BarrierException(String message) {
+        super(message);
+    }
+
+    public BarrierException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

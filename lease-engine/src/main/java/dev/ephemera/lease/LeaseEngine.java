@@ -1,0 +1,309 @@
+package dev.ephemera.lease;
+
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.lease.LeaseException.Reason;
+import dev.ephemera.lease.backend.BackendException;
+import dev.ephemera.lease.backend.BackendResolver;
+import dev.ephemera.lease.backend.Credential;
+import dev.ephemera.lease.backend.IssueRequest;
+import dev.ephemera.lease.backend.LeaseBackend;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Grants, renews and revokes leases, and guarantees that every granted lease is revoked: at its
+ * expiry, on request, or after a restart. The rules that make that hold:
+ * <ul>
+ *   <li>a lease is durable before its credential exists, so a crash leaves a lease to revoke, never
+ *       an orphaned credential;</li>
+ *   <li>a decision to revoke is durable ({@link LeaseState#REVOKING}) before the backend is called;</li>
+ *   <li>a lease is marked {@link LeaseState#REVOKED} only after the backend confirms; until then it is
+ *       retried with backoff, forever, and recovered on restart.</li>
+ * </ul>
+ */
+public final class LeaseEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseEngine.class);
+    private static final int LOCK_STRIPES = 256;
+
+    private final LeaseStore store;
+    private final BackendResolver backends;
+    private final InstantSource clock;
+    private final RetryPolicy retry;
+    private final int concurrencyPerBackend;
+    private final LeaseTimers timers;
+    private final ExecutorService workers =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ephemera-revoke-", 0).factory());
+    private final Map<String, Semaphore> backendPermits = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Lease>> revocations = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+    private final Object[] locks = new Object[LOCK_STRIPES];
+    private volatile boolean running;
+
+    public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
+                       int concurrencyPerBackend) {
+        this.store = store;
+        this.backends = backends;
+        this.clock = clock;
+        this.retry = retry;
+        this.concurrencyPerBackend = concurrencyPerBackend;
+        this.timers = new LeaseTimers(clock, this::dispatch);
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /**
+     * Recovers every live lease, then starts the timers: overdue and half-revoked leases are sent to
+     * revocation before anything else, unexpired ones are re-armed at their expiry.
+     */
+    public Recovery start() {
+        Instant now = clock.instant();
+        List<String> overdue = new ArrayList<>();
+        int[] armed = {0};
+        store.forEachLive(lease -> {
+            if (lease.state() == LeaseState.ACTIVE && lease.expiresAt().isAfter(now)) {
+                timers.arm(lease.id(), lease.expiresAt());
+                armed[0]++;
+            } else {
+                overdue.add(lease.id());
+            }
+        });
+        running = true;
+        overdue.forEach(this::dispatch);
+        timers.start();
+        Recovery recovery = new Recovery(armed[0], overdue.size());
+        log.info("lease engine started: {} leases re-armed, {} overdue sent to revocation", recovery.armed(), recovery.overdue());
+        return recovery;
+    }
+
+    /** What {@link #start()} found on disk. */
+    public record Recovery(int armed, int overdue) {}
+
+    public Grant grant(LeaseRequest request) {
+        ensureRunning();
+        LeaseBackend backend = backends.resolve(request.backend())
+                .orElseThrow(() -> new LeaseException(Reason.BACKEND_UNKNOWN, "no backend named '" + request.backend() + "'"));
+        Instant now = clock.instant();
+        Instant expiresAt = min(now.plus(request.ttl()), request.notAfter());
+        if (!expiresAt.isAfter(now)) {
+            throw new LeaseException(Reason.NOT_RENEWABLE, "the lease would expire immediately: its cap has passed");
+        }
+        String id = SecretGenerator.identifier("lease_");
+        IssueRequest issue = new IssueRequest(id, request.taskId(), request.agentId(), request.role(), expiresAt);
+        Map<String, String> handle;
+        try {
+            handle = backend.prepare(issue);
+        } catch (BackendException e) {
+            throw new LeaseException(Reason.BACKEND_FAILED, e.getMessage(), e);
+        }
+        Lease lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
+                request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
+        store.insert(lease);
+        timers.arm(id, expiresAt);
+        try {
+            Credential credential = backend.issue(issue, handle);
+            return new Grant(lease, credential);
+        } catch (BackendException | RuntimeException e) {
+            // Whatever the backend half-created goes with the lease: revoke is idempotent.
+            revoke(id);
+            String reason = e instanceof BackendException ? e.getMessage() : "internal error";
+            throw new LeaseException(Reason.BACKEND_FAILED,
+                    "backend '" + request.backend() + "' could not issue the credential: " + reason, e);
+        }
+    }
+
+    /** Moves the lease's expiry to now + increment, capped by its max expiry. */
+    public Lease renew(String leaseId, Duration increment) {
+        ensureRunning();
+        if (increment.isNegative() || increment.isZero()) {
+            throw new IllegalArgumentException("increment must be positive");
+        }
+        synchronized (lockFor(leaseId)) {
+            Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
+            Instant now = clock.instant();
+            if (lease.state() != LeaseState.ACTIVE || !lease.expiresAt().isAfter(now)) {
+                throw new LeaseException(Reason.NOT_RENEWABLE, "lease " + leaseId + " is no longer active");
+            }
+            Instant newExpiry = min(now.plus(increment), lease.maxExpiresAt());
+            LeaseBackend backend = backends.resolve(lease.backend()).orElseThrow(
+                    () -> new LeaseException(Reason.BACKEND_UNKNOWN, "no backend named '" + lease.backend() + "'"));
+            try {
+                backend.renew(lease.role(), lease.handle(), newExpiry);
+            } catch (BackendException e) {
+                throw new LeaseException(Reason.BACKEND_FAILED, e.getMessage(), e);
+            }
+            Lease renewed = lease.withExpiry(newExpiry);
+            store.update(renewed);
+            timers.arm(leaseId, newExpiry);
+            return renewed;
+        }
+    }
+
+    /**
+     * Decides durably that the lease goes, then revokes it in the background. The future completes
+     * when the backend has confirmed; it may take as long as the backend stays down.
+     */
+    public CompletableFuture<Lease> revoke(String leaseId) {
+        ensureRunning();
+        Lease lease = transition(leaseId, l -> l.state() == LeaseState.ACTIVE ? l.withState(LeaseState.REVOKING) : l);
+        if (lease.state() == LeaseState.REVOKED) {
+            return CompletableFuture.completedFuture(lease);
+        }
+        CompletableFuture<Lease> done = revocations.computeIfAbsent(leaseId, id -> new CompletableFuture<>());
+        timers.disarm(leaseId);
+        dispatch(leaseId);
+        return done;
+    }
+
+    /** Revokes every live lease of a task; returns one future per lease being revoked. */
+    public List<CompletableFuture<Lease>> revokeTask(String taskId) {
+        List<CompletableFuture<Lease>> pending = new ArrayList<>();
+        for (String leaseId : store.leaseIdsOfTask(taskId)) {
+            store.find(leaseId).filter(l -> l.state().isLive()).ifPresent(l -> pending.add(revoke(leaseId)));
+        }
+        return pending;
+    }
+
+    public Optional<Lease> find(String leaseId) {
+        return store.find(leaseId);
+    }
+
+    public int pendingTimers() {
+        return timers.pending();
+    }
+
+    private void dispatch(String leaseId) {
+        if (!running) {
+            return;
+        }
+        if (inFlight.putIfAbsent(leaseId, Boolean.TRUE) != null) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    revokeNow(leaseId);
+                } finally {
+                    inFlight.remove(leaseId);
+                    // A revoke() that raced with the end of this attempt may be waiting on a finished lease.
+                    if (revocations.containsKey(leaseId)) {
+                        store.find(leaseId).filter(l -> l.state() == LeaseState.REVOKED).ifPresent(this::complete);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            inFlight.remove(leaseId);
+        }
+    }
+
+    private void revokeNow(String leaseId) {
+        Lease lease;
+        synchronized (lockFor(leaseId)) {
+            lease = store.find(leaseId).orElse(null);
+            if (lease == null) {
+                return;
+            }
+            if (lease.state() == LeaseState.ACTIVE) {
+                if (lease.expiresAt().isAfter(clock.instant())) {
+                    // A timer that fired just before a renewal moved it: keep the lease.
+                    timers.arm(leaseId, lease.expiresAt());
+                    return;
+                }
+                lease = lease.withState(LeaseState.REVOKING);
+                store.update(lease);
+            }
+        }
+        if (lease.state() == LeaseState.REVOKED) {
+            complete(lease);
+            return;
+        }
+        Semaphore permits = backendPermits.computeIfAbsent(lease.backend(), b -> new Semaphore(concurrencyPerBackend));
+        try {
+            permits.acquire();
+            try {
+                LeaseBackend backend = backends.resolve(lease.backend()).orElseThrow(
+                        () -> new BackendException("backend '" + lease.backend() + "' is not configured", true));
+                backend.revoke(lease.role(), lease.handle());
+            } finally {
+                permits.release();
+            }
+            complete(transition(leaseId, l -> l.withState(LeaseState.REVOKED)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (BackendException | RuntimeException e) {
+            String reason = e instanceof BackendException ? e.getMessage() : "internal error (" + e.getClass().getSimpleName() + ")";
+            Lease failed = transition(leaseId, l -> l.withFailedAttempt(reason));
+            Duration delay = retry.delayAfter(failed.revocationAttempts(), ThreadLocalRandom.current());
+            log.warn("revocation of lease {} failed (attempt {}), retrying in {} ms: {}",
+                    leaseId, failed.revocationAttempts(), delay.toMillis(), reason);
+            if (!(e instanceof BackendException)) {
+                log.debug("unexpected revocation failure for lease {}", leaseId, e);
+            }
+            timers.arm(leaseId, clock.instant().plus(delay));
+        }
+    }
+
+    private void complete(Lease lease) {
+        CompletableFuture<Lease> done = revocations.remove(lease.id());
+        if (done != null) {
+            done.complete(lease);
+        }
+    }
+
+    private Lease transition(String leaseId, UnaryOperator<Lease> change) {
+        synchronized (lockFor(leaseId)) {
+            Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
+            Lease changed = change.apply(lease);
+            if (!changed.equals(lease)) {
+                store.update(changed);
+            }
+            return changed;
+        }
+    }
+
+    private Object lockFor(String leaseId) {
+        return locks[(leaseId.hashCode() & 0x7fffffff) % LOCK_STRIPES];
+    }
+
+    private void ensureRunning() {
+        if (!running) {
+            throw new LeaseException(Reason.SHUTTING_DOWN, "the lease engine is not running");
+        }
+    }
+
+    private static LeaseException notFound(String leaseId) {
+        return new LeaseException(Reason.NOT_FOUND, "no lease " + leaseId);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** Stops timers and workers. Unfinished revocations stay durable and resume at the next start. */
+    @Override
+    public void close() {
+        running = false;
+        timers.close();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

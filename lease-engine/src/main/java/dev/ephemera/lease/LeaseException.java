@@ -1,0 +1,22 @@
+package dev.ephemera.lease;
+
+/** A request the engine refuses; the message is safe to show to the caller. */
+public class LeaseException extends RuntimeException {
+    private final Reason reason;
+
+    public enum Reason { NOT_FOUND, NOT_RENEWABLE, BACKEND_UNKNOWN, BACKEND_FAILED, SHUTTING_DOWN }
+
+    public LeaseException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public LeaseException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ephemera.lease;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.ephemera.storage.Batch;
+import dev.ephemera.storage.KeyValueStore;
+import dev.ephemera.storage.Keys;
+import dev.ephemera.storage.StorageException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The durable lease table. Layout, all through the caller's (sealed) store:
+ * <pre>
+ *   lease/{id}                full record
+ *   live/{id}                 marker while the lease is not yet revoked: recovery scans only these
+ *   task-lease/{task}/{id}    index for ending a task
+ * </pre>
+ * Every change is one atomic batch, so the record and its indexes never disagree.
+ */
+public final class LeaseStore {
+    private static final byte[] EMPTY = new byte[0];
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final KeyValueStore store;
+
+    public LeaseStore(KeyValueStore store) {
+        this.store = store;
+    }
+
+    public void insert(Lease lease) {
+        Batch batch = Batch.create()
+                .put(Keys.of("lease", lease.id()), encode(lease))
+                .put(Keys.of("live", lease.id()), EMPTY);
+        if (lease.taskId() != null) {
+            batch.put(Keys.of("task-lease", lease.taskId(), lease.id()), EMPTY);
+        }
+        store.write(batch);
+    }
+
+    public void update(Lease lease) {
+        Batch batch = Batch.create().put(Keys.of("lease", lease.id()), encode(lease));
+        if (lease.state().isLive()) {
+            batch.put(Keys.of("live", lease.id()), EMPTY);
+        } else {
+            batch.delete(Keys.of("live", lease.id()));
+        }
+        store.write(batch);
+    }
+
+    public Optional<Lease> find(String id) {
+        return store.get(Keys.of("lease", id)).map(LeaseStore::decode);
+    }
+
+    public List<String> leaseIdsOfTask(String taskId) {
+        List<String> ids = new ArrayList<>();
+        byte[] prefix = Keys.prefix("task-lease", taskId);
+        store.scan(prefix, (key, value) -> {
+            ids.add(Keys.toString(key).substring(prefix.length));
+            return true;
+        });
+        return ids;
+    }
+
+    /** Visits every lease that is not yet revoked. */
+    public void forEachLive(Consumer<Lease> visitor) {
+        byte[] prefix = Keys.prefix("live");
+        List<String> ids = new ArrayList<>();
+        store.scan(prefix, (key, value) -> {
+            ids.add(Keys.toString(key).substring(prefix.length));
+            return true;
+        });
+        for (String id : ids) {
+            find(id).ifPresent(visitor);
+        }
+    }
+
+    private static byte[] encode(Lease lease) {
+        try {
+            return JSON.writeValueAsBytes(lease);
+        } catch (JsonProcessingException e) {
+            throw new StorageException("cannot encode lease " + lease.id(), e);
+        }
+    }
+
+    private static Lease decode(byte[] bytes) {
+        try {
+            return JSON.readValue(bytes, Lease.class);
+        } catch (IOException e) {
+            throw new StorageException("corrupt lease record", e);
+        }
+    }
+}

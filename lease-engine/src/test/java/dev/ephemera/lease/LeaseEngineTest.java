@@ -1,0 +1,196 @@
+package dev.ephemera.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ephemera.storage.RocksStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeaseEngineTest {
+    private static final RetryPolicy FAST = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(100), 2.0);
+
+    @TempDir
+    Path dir;
+    RocksStore rocks;
+    LeaseStore store;
+    RecordingBackend backend = new RecordingBackend();
+    LeaseEngine engine;
+
+    @BeforeEach
+    void open() {
+        rocks = RocksStore.open(dir);
+        store = new LeaseStore(rocks);
+        engine = newEngine();
+        engine.start();
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+        rocks.close();
+    }
+
+    private LeaseEngine newEngine() {
+        return new LeaseEngine(store, name -> name.equals("b") ? Optional.of(backend) : Optional.empty(),
+                InstantSource.system(), FAST, 4);
+    }
+
+    private static LeaseRequest request(String task, Duration ttl) {
+        return new LeaseRequest("t1", "agent-1", task, "b", "role", ttl, Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void aLeaseIsDurableBeforeItsCredentialExists() {
+        backend.beforeIssue = issue -> assertThat(store.find(issue.leaseId())).get()
+                .extracting(Lease::state).isEqualTo(LeaseState.ACTIVE);
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        assertThat(backend.live).contains("cred-" + grant.lease().id());
+        assertThat(grant.credential().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void aLeaseIsRevokedAtItsExpiry() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMillis(300)));
+        awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(backend.live).isEmpty();
+        assertThat(Instant.now()).isAfterOrEqualTo(grant.lease().expiresAt());
+    }
+
+    @Test
+    void revokeCompletesWhenTheBackendConfirms() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        Lease revoked = engine.revoke(grant.lease().id()).get(5, TimeUnit.SECONDS);
+        assertThat(revoked.state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(backend.live).isEmpty();
+    }
+
+    @Test
+    void aFailingBackendIsRetriedAndTheLeaseIsNeverRevokedBeforeItSucceeds() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        backend.failuresBeforeRevokeSucceeds = 3;
+        CompletableFuture<Lease> revocation = engine.revoke(grant.lease().id());
+        Lease revoked = revocation.get(10, TimeUnit.SECONDS);
+        assertThat(revoked.state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(revoked.revocationAttempts()).isEqualTo(3);
+        assertThat(revoked.lastError()).isEqualTo("backend down");
+        assertThat(backend.revokeCalls.get()).isEqualTo(4);
+        assertThat(backend.live).isEmpty();
+    }
+
+    @Test
+    void whileTheBackendFailsTheLeaseStaysRevoking() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        backend.failuresBeforeRevokeSucceeds = Integer.MAX_VALUE;
+        engine.revoke(grant.lease().id());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (backend.revokeCalls.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.revokeCalls.get()).isGreaterThanOrEqualTo(3);
+        assertThat(store.find(grant.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
+        assertThat(backend.live).isNotEmpty();
+        backend.failuresBeforeRevokeSucceeds = 0;
+        awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aFailedIssueLeavesNothingBehind() throws Exception {
+        backend.failIssue = true;
+        assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMinutes(5))))
+                .isInstanceOf(LeaseException.class).hasMessageContaining("issue refused");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!backend.live.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.live).as("the half-created credential was revoked").isEmpty();
+    }
+
+    @Test
+    void renewalMovesTheExpiryWithinTheCap() throws Exception {
+        Instant cap = Instant.now().plusSeconds(30);
+        Grant grant = engine.grant(new LeaseRequest("t1", "a", "task-1", "b", "role", Duration.ofMillis(400), cap));
+        Lease renewed = engine.renew(grant.lease().id(), Duration.ofHours(2));
+        assertThat(renewed.expiresAt()).isEqualTo(cap);
+        assertThat(backend.validUntil.get("cred-" + grant.lease().id())).isEqualTo(cap);
+        Thread.sleep(800);
+        assertThat(store.find(grant.lease().id()).orElseThrow().state()).as("the old deadline no longer fires")
+                .isEqualTo(LeaseState.ACTIVE);
+    }
+
+    @Test
+    void renewingARevokedLeaseIsRefused() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        engine.revoke(grant.lease().id()).get(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> engine.renew(grant.lease().id(), Duration.ofMinutes(1)))
+                .isInstanceOf(LeaseException.class).extracting(e -> ((LeaseException) e).reason())
+                .isEqualTo(LeaseException.Reason.NOT_RENEWABLE);
+    }
+
+    @Test
+    void revokingATaskRevokesAllOfItsLeasesAndNoOthers() throws Exception {
+        Grant a = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        Grant b = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        Grant other = engine.grant(request("task-2", Duration.ofMinutes(5)));
+        List<CompletableFuture<Lease>> revocations = engine.revokeTask("task-1");
+        assertThat(revocations).hasSize(2);
+        CompletableFuture.allOf(revocations.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(backend.live).containsExactly("cred-" + other.lease().id());
+        assertThat(store.find(a.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(store.find(b.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKED);
+    }
+
+    @Test
+    void recoveryRearmsPendingLeasesAndRevokesOverdueOnes() throws Exception {
+        Grant pending = engine.grant(request("task-1", Duration.ofSeconds(1)));
+        Grant overdue = engine.grant(request("task-1", Duration.ofMillis(100)));
+        Grant later = engine.grant(request("task-1", Duration.ofMinutes(10)));
+        engine.close();
+        Thread.sleep(300);
+        assertThat(backend.live).as("nothing revoked while stopped").hasSize(3);
+
+        engine = newEngine();
+        LeaseEngine.Recovery recovery = engine.start();
+
+        assertThat(recovery.overdue()).isEqualTo(1);
+        assertThat(recovery.armed()).isEqualTo(2);
+        awaitState(overdue.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(2));
+        awaitState(pending.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(store.find(later.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
+        assertThat(backend.live).containsExactly("cred-" + later.lease().id());
+    }
+
+    @Test
+    void aRevocationDecidedBeforeAStopIsFinishedAfterTheRestart() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(10)));
+        backend.failuresBeforeRevokeSucceeds = Integer.MAX_VALUE;
+        engine.revoke(grant.lease().id());
+        engine.close();
+        assertThat(store.find(grant.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
+
+        backend.failuresBeforeRevokeSucceeds = 0;
+        engine = newEngine();
+        assertThat(engine.start().overdue()).isEqualTo(1);
+        awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+    }
+
+    private void awaitState(String leaseId, LeaseState state, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (store.find(leaseId).orElseThrow().state() != state) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("lease " + leaseId + " not " + state + " within " + limit);
+            }
+            Thread.sleep(10);
+        }
+    }
+}

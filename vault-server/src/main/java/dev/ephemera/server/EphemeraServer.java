@@ -1,0 +1,54 @@
+package dev.ephemera.server;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts the vault on a data directory: opens storage, unseals, recovers leases, then serves HTTP. */
+public final class EphemeraServer implements AutoCloseable {
+    private final ApplicationContext context;
+    private final URI address;
+
+    private EphemeraServer(ApplicationContext context, URI address) {
+        this.context = context;
+        this.address = address;
+    }
+
+    /** {@code port} 0 picks a free port. {@code overrides} may set any other configuration property. */
+    public static EphemeraServer start(Path dataDir, Path unsealKeyFile, String host, int port, Map<String, Object> overrides) {
+        Map<String, Object> properties = new HashMap<>(overrides);
+        properties.put("ephemera.data-dir", dataDir.toString());
+        properties.put("ephemera.unseal-key-file", unsealKeyFile.toString());
+        properties.put("micronaut.server.host", host);
+        properties.put("micronaut.server.port", port == 0 ? -1 : port);
+        ApplicationContext context = ApplicationContext.builder()
+                .properties(properties)
+                .deduceEnvironment(false)
+                .banner(false)
+                .start();
+        try {
+            EmbeddedServer server = context.getBean(EmbeddedServer.class);
+            server.start();
+            return new EphemeraServer(context, URI.create("http://" + host + ":" + server.getPort()));
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    public URI address() {
+        return address;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

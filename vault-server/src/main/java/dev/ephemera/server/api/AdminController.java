@@ -1,0 +1,121 @@
+package dev.ephemera.server.api;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.ephemera.server.agent.AgentRegistry;
+import dev.ephemera.server.auth.Issuer;
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.auth.WorkloadTokens;
+import dev.ephemera.server.backend.BackendCatalog;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.List;
+import java.util.Map;
+
+/** Admin configuration: backends and their roles, workload token issuers, agents. */
+@Controller("/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class AdminController {
+    private final BackendCatalog backends;
+    private final WorkloadTokens workloadTokens;
+    private final AgentRegistry agents;
+    private final Callers callers;
+
+    AdminController(BackendCatalog backends, WorkloadTokens workloadTokens, AgentRegistry agents, Callers callers) {
+        this.backends = backends;
+        this.workloadTokens = workloadTokens;
+        this.agents = agents;
+        this.callers = callers;
+    }
+
+    @Put("/backends/{name}")
+    Dtos.BackendView configureBackend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                      @PathVariable String name, @Body Dtos.BackendBody body) {
+        callers.admin(authorization);
+        return Dtos.BackendView.of(backends.configure(name, body.type(), body.connectionUrl(), body.username(),
+                body.password(), body.verify() == null || body.verify()));
+    }
+
+    @Get("/backends")
+    List<Dtos.BackendView> listBackends(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        callers.admin(authorization);
+        return backends.list().stream().map(Dtos.BackendView::of).toList();
+    }
+
+    @Get("/backends/{name}")
+    Dtos.BackendView backend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
+        callers.admin(authorization);
+        return backends.find(name).map(Dtos.BackendView::of)
+                .orElseThrow(() -> ApiException.notFound("no backend named '" + name + "'"));
+    }
+
+    @Put("/backends/{backend}/roles/{role}")
+    Dtos.RoleView configureRole(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                @PathVariable String backend, @PathVariable String role, @Body Dtos.RoleBody body) {
+        callers.admin(authorization);
+        return Dtos.RoleView.of(backends.configureRole(backend, role, body.creationStatements(), body.renewStatements(),
+                body.revocationStatements(), Durations.parse("default_ttl", body.defaultTtl()),
+                Durations.parse("max_ttl", body.maxTtl())));
+    }
+
+    @Get("/backends/{backend}/roles/{role}")
+    Dtos.RoleView role(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                       @PathVariable String backend, @PathVariable String role) {
+        callers.admin(authorization);
+        return backends.role(backend, role).map(Dtos.RoleView::of)
+                .orElseThrow(() -> ApiException.notFound("no role '" + role + "' on backend '" + backend + "'"));
+    }
+
+    @Put("/issuers/{name}")
+    Dtos.IssuerView configureIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                    @PathVariable String name, @Body Dtos.IssuerBody body) {
+        callers.admin(authorization);
+        String jwks = switch (body.jwks()) {
+            case null -> throw ApiException.invalid("jwks is required: a JWK set with the issuer's public keys");
+            case String text -> text;
+            case Map<?, ?> object -> JSONObjectUtils.toJSONString(castKeys(object));
+            default -> throw ApiException.invalid("jwks must be a JWK set object");
+        };
+        Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), body.issuer(),
+                body.audience(), jwks, body.algorithms()));
+        return view(issuer);
+    }
+
+    @Get("/issuers")
+    List<Dtos.IssuerView> issuers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        callers.admin(authorization);
+        return workloadTokens.issuers().stream().map(AdminController::view).toList();
+    }
+
+    @Put("/agents/{agentId}")
+    Dtos.AgentView registerAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                 @PathVariable String agentId, @Body Dtos.AgentBody body) {
+        Principal.Admin admin = callers.admin(authorization);
+        return Dtos.AgentView.of(agents.register(agentId, admin.tenant(), body.owner(), body.purpose(), body.issuer(),
+                body.subject()));
+    }
+
+    @Get("/agents/{agentId}")
+    Dtos.AgentView agent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
+        Principal.Admin admin = callers.admin(authorization);
+        return agents.find(agentId).filter(a -> a.tenant().equals(admin.tenant())).map(Dtos.AgentView::of)
+                .orElseThrow(() -> ApiException.notFound("no agent " + agentId));
+    }
+
+    private static Dtos.IssuerView view(Issuer issuer) {
+        return new Dtos.IssuerView(issuer.name(), issuer.issuer(), issuer.audience(), issuer.algorithms(),
+                WorkloadTokens.keyCount(issuer));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castKeys(Map<?, ?> object) {
+        return (Map<String, Object>) object;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ephemera.server.api;
+
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.auth.Tokens;
+import jakarta.inject.Singleton;
+
+/** Reads {@code Authorization: Bearer …} and says who is calling, or refuses with 401/403. */
+@Singleton
+public final class Callers {
+    private final Tokens tokens;
+
+    Callers(Tokens tokens) {
+        this.tokens = tokens;
+    }
+
+    public static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiException.unauthenticated("an Authorization: Bearer token is required");
+        }
+        return authorization.substring(7).strip();
+    }
+
+    public Principal any(String authorization) {
+        return tokens.authenticate(bearer(authorization));
+    }
+
+    public Principal.Admin admin(String authorization) {
+        if (any(authorization) instanceof Principal.Admin admin) {
+            return admin;
+        }
+        throw ApiException.forbidden("this call needs an admin token");
+    }
+
+    public Principal.TaskHolder task(String authorization) {
+        if (any(authorization) instanceof Principal.TaskHolder holder) {
+            return holder;
+        }
+        throw ApiException.forbidden("this call needs a task token");
+    }
+}

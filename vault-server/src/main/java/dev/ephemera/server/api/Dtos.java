@@ -1,0 +1,110 @@
+package dev.ephemera.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.lease.Lease;
+import dev.ephemera.lease.backend.Credential;
+import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.auth.Issuer;
+import dev.ephemera.server.backend.BackendConfig;
+import dev.ephemera.server.backend.RoleConfig;
+import dev.ephemera.server.task.Task;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Request and response bodies of the /v1 API (snake_case on the wire). */
+public final class Dtos {
+    private Dtos() {
+    }
+
+    @Serdeable
+    public record StartTask(String objective, Object ttl) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TaskView(String taskId, String agentId, String objective, String state, Instant issuedAt,
+                           Instant expiresAt, Instant endedAt, String taskToken) {
+        static TaskView of(Task task, Instant now, String token) {
+            return new TaskView(task.id(), task.agentId(), task.objective(), task.stateAt(now).name().toLowerCase(),
+                    task.issuedAt(), task.expiresAt(), task.endedAt(), token);
+        }
+    }
+
+    @Serdeable
+    public record TaskEnded(String taskId, String state, int leasesRevoking) {}
+
+    @Serdeable
+    public record LeaseAsk(String backend, String role, Object ttl) {}
+
+    @Serdeable
+    public record Renewal(Object increment) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LeaseView(String leaseId, String backend, String role, String taskId, String agentId, String state,
+                            Instant issuedAt, Instant expiresAt, Instant maxExpiresAt, Integer revocationAttempts,
+                            String lastError, Map<String, String> credential) {
+        static LeaseView of(Lease lease, Credential credential) {
+            Map<String, String> fields = null;
+            if (credential != null) {
+                fields = new LinkedHashMap<>();
+                fields.put("type", credential.type());
+                fields.putAll(credential.fields());
+            }
+            return new LeaseView(lease.id(), lease.backend(), lease.role(), lease.taskId(), lease.agentId(),
+                    lease.state().name().toLowerCase(), lease.issuedAt(), lease.expiresAt(), lease.maxExpiresAt(),
+                    lease.revocationAttempts() == 0 ? null : lease.revocationAttempts(), lease.lastError(), fields);
+        }
+    }
+
+    @Serdeable
+    public record BackendBody(String type, String connectionUrl, String username, String password, Boolean verify) {
+        @Override
+        public String toString() {
+            return "BackendBody[type=" + type + ", connectionUrl=" + connectionUrl + ", username=" + username + "]";
+        }
+    }
+
+    @Serdeable
+    public record BackendView(String name, String type, String connectionUrl, String username, Instant updatedAt) {
+        static BackendView of(BackendConfig c) {
+            return new BackendView(c.name(), c.type(), c.connectionUrl(), c.username(), c.updatedAt());
+        }
+    }
+
+    @Serdeable
+    public record RoleBody(List<String> creationStatements, List<String> renewStatements,
+                           List<String> revocationStatements, Object defaultTtl, Object maxTtl) {}
+
+    @Serdeable
+    public record RoleView(String backend, String name, List<String> creationStatements, List<String> renewStatements,
+                           List<String> revocationStatements, long defaultTtl, long maxTtl) {
+        static RoleView of(RoleConfig r) {
+            return new RoleView(r.backend(), r.name(), r.creationStatements(), r.renewStatements(),
+                    r.revocationStatements(), r.defaultTtl().toSeconds(), r.maxTtl().toSeconds());
+        }
+    }
+
+    @Serdeable
+    public record IssuerBody(String issuer, String audience, Object jwks, List<String> algorithms) {}
+
+    @Serdeable
+    public record IssuerView(String name, String issuer, String audience, List<String> algorithms, int keys) {}
+
+    @Serdeable
+    public record AgentBody(String owner, String purpose, String issuer, String subject) {}
+
+    @Serdeable
+    public record AgentView(String agentId, String owner, String purpose, String issuer, String subject, String status,
+                            Instant registeredAt) {
+        static AgentView of(Agent a) {
+            return new AgentView(a.id(), a.owner(), a.purpose(), a.issuer(), a.subject(), a.status().name().toLowerCase(),
+                    a.registeredAt());
+        }
+    }
+
+    @Serdeable
+    public record Health(boolean initialized, boolean sealed, String version) {}
+}

@@ -1,0 +1,116 @@
+package dev.ephemera.server.api;
+
+import dev.ephemera.lease.Grant;
+import dev.ephemera.lease.Lease;
+import dev.ephemera.lease.LeaseEngine;
+import dev.ephemera.lease.LeaseRequest;
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.backend.BackendCatalog;
+import dev.ephemera.server.backend.RoleConfig;
+import dev.ephemera.server.task.Task;
+import dev.ephemera.server.task.TaskService;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Leases drawn by a task, looked up, renewed and revoked by that task (or an admin). */
+@Controller("/v1/leases")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class LeaseController {
+    /** How long a revoke call waits for the backend before answering "revoking". */
+    private static final long REVOKE_WAIT_SECONDS = 5;
+    private static final java.util.regex.Pattern LEASE_ID = java.util.regex.Pattern.compile("lease_[0-9a-z]{1,40}");
+
+    private final LeaseEngine engine;
+    private final TaskService tasks;
+    private final BackendCatalog catalog;
+    private final Callers callers;
+    private final InstantSource clock;
+
+    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, Callers callers, InstantSource clock) {
+        this.engine = engine;
+        this.tasks = tasks;
+        this.catalog = catalog;
+        this.callers = callers;
+        this.clock = clock;
+    }
+
+    @Post
+    HttpResponse<Dtos.LeaseView> lease(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                       @Body Dtos.LeaseAsk body) {
+        Task task = tasks.requireActive(callers.task(authorization).taskId());
+        String backend = Names.require("backend", body.backend());
+        String roleName = Names.require("role", body.role());
+        RoleConfig role = catalog.role(backend, roleName)
+                .orElseThrow(() -> ApiException.notFound("no role '" + roleName + "' on backend '" + backend + "'"));
+        Duration requested = Durations.parse("ttl", body.ttl());
+        Duration ttl = requested == null ? role.defaultTtl() : requested;
+        if (ttl.compareTo(role.maxTtl()) > 0) {
+            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
+        }
+        Instant roleCap = clock.instant().plus(role.maxTtl());
+        Instant notAfter = roleCap.isBefore(task.expiresAt()) ? roleCap : task.expiresAt();
+        Grant grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter));
+        return HttpResponse.created(Dtos.LeaseView.of(grant.lease(), grant.credential()));
+    }
+
+    @Get("/{leaseId}")
+    Dtos.LeaseView lookup(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
+        return Dtos.LeaseView.of(visibleLease(callers.any(authorization), leaseId), null);
+    }
+
+    @Post("/{leaseId}/renew")
+    Dtos.LeaseView renew(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId,
+                         @Body Dtos.Renewal body) {
+        Principal caller = callers.any(authorization);
+        Lease lease = visibleLease(caller, leaseId);
+        if (caller instanceof Principal.TaskHolder holder) {
+            tasks.requireActive(holder.taskId());
+        }
+        Duration increment = Durations.parse("increment", body.increment());
+        if (increment == null) {
+            increment = catalog.role(lease.backend(), lease.role()).map(RoleConfig::defaultTtl).orElse(Duration.ofHours(1));
+        }
+        return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
+    }
+
+    @Post("/{leaseId}/revoke")
+    Dtos.LeaseView revoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
+        visibleLease(callers.any(authorization), leaseId);
+        try {
+            return Dtos.LeaseView.of(engine.revoke(leaseId).get(REVOKE_WAIT_SECONDS, TimeUnit.SECONDS), null);
+        } catch (TimeoutException | ExecutionException e) {
+            return Dtos.LeaseView.of(engine.find(leaseId).orElseThrow(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "interrupted");
+        }
+    }
+
+    /** A task sees only its own leases, an admin those of its tenant; anything else does not exist. */
+    private Lease visibleLease(Principal caller, String leaseId) {
+        Lease lease = LEASE_ID.matcher(leaseId).matches() ? engine.find(leaseId).orElse(null) : null;
+        boolean visible = lease != null && switch (caller) {
+            case Principal.TaskHolder holder -> holder.taskId().equals(lease.taskId());
+            case Principal.Admin admin -> admin.tenant().equals(lease.tenant());
+        };
+        if (!visible) {
+            throw ApiException.notFound("no lease " + leaseId);
+        }
+        return lease;
+    }
+}

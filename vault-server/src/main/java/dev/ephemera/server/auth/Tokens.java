@@ -1,0 +1,71 @@
+package dev.ephemera.server.auth;
+
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.crypto.TokenHasher;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Keys;
+import dev.ephemera.storage.SealedStore;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+
+/**
+ * Issues and resolves bearer tokens. Only the keyed hash of a token is stored, as the key of its
+ * record: a copy of the data directory yields no usable token, and looking a token up by its HMAC
+ * gives an attacker no timing signal about any stored value.
+ */
+@Singleton
+public final class Tokens {
+    static final String ADMIN_PREFIX = "eph_admin_";
+    static final String TASK_PREFIX = "eph_task_";
+
+    private final Documents documents;
+    private final TokenHasher hasher;
+    private final InstantSource clock;
+
+    Tokens(Documents documents, SealedStore store, InstantSource clock) {
+        this.documents = documents;
+        this.hasher = store.tokenHasher();
+        this.clock = clock;
+    }
+
+    public String issueAdmin(String name, String tenant) {
+        return issue(ADMIN_PREFIX, new TokenRecord(TokenRecord.Kind.ADMIN, name, tenant, null));
+    }
+
+    public String issueTask(String taskId, String tenant, Instant expiresAt) {
+        return issue(TASK_PREFIX, new TokenRecord(TokenRecord.Kind.TASK, taskId, tenant, expiresAt));
+    }
+
+    /** The storage key of a token's record: lets a caller write it in a batch with other documents. */
+    public byte[] recordKey(String token) {
+        return Keys.of("token", hasher.hashHex(token));
+    }
+
+    public String newTaskToken() {
+        return SecretGenerator.token(TASK_PREFIX);
+    }
+
+    /** Resolves a bearer token; every failure is the same 401 so tokens cannot be probed. */
+    public Principal authenticate(String bearer) {
+        Optional<TokenRecord> found = bearer == null || bearer.length() > 512
+                ? Optional.empty()
+                : documents.get(recordKey(bearer), TokenRecord.class);
+        TokenRecord token = found.orElseThrow(() -> ApiException.unauthenticated("invalid or expired token"));
+        if (token.expiresAt() != null && !token.expiresAt().isAfter(clock.instant())) {
+            throw ApiException.unauthenticated("invalid or expired token");
+        }
+        return switch (token.kind()) {
+            case ADMIN -> new Principal.Admin(token.subject(), token.tenant());
+            case TASK -> new Principal.TaskHolder(token.subject(), token.tenant());
+        };
+    }
+
+    private String issue(String prefix, TokenRecord record) {
+        String token = SecretGenerator.token(prefix);
+        documents.put(recordKey(token), record);
+        return token;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ephemera.server.backend;
+
+import dev.ephemera.lease.backend.BackendException;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.api.Names;
+import dev.ephemera.server.backend.postgres.PostgresBackend;
+import dev.ephemera.server.backend.postgres.SqlTemplate;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Keys;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/** Admin configuration of backends and their roles, validated before anything is stored. */
+@Singleton
+public final class BackendCatalog {
+    private static final Duration DEFAULT_TTL = Duration.ofHours(1);
+    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
+
+    private final Documents documents;
+    private final BackendRegistry registry;
+    private final InstantSource clock;
+
+    BackendCatalog(Documents documents, BackendRegistry registry, InstantSource clock) {
+        this.documents = documents;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public BackendConfig configure(String name, String type, String connectionUrl, String username, String password,
+                                   boolean verify) {
+        Names.require("backend name", name);
+        if (!PostgresBackend.TYPE.equals(type)) {
+            throw ApiException.invalid("type must be \"" + PostgresBackend.TYPE + "\"");
+        }
+        if (connectionUrl == null || !connectionUrl.startsWith("jdbc:postgresql://")) {
+            throw ApiException.invalid("connection_url must start with jdbc:postgresql://");
+        }
+        if (connectionUrl.contains("password=") || connectionUrl.contains("@")) {
+            throw ApiException.invalid("connection_url must not carry credentials; use username and password");
+        }
+        if (username == null || username.isBlank() || password == null || password.isEmpty()) {
+            throw ApiException.invalid("username and password of the backend's admin account are required");
+        }
+        BackendConfig config = new BackendConfig(name, type, connectionUrl, username, password, clock.instant());
+        if (verify) {
+            try {
+                PostgresBackend.verify(config);
+            } catch (BackendException e) {
+                throw ApiException.invalid(e.getMessage());
+            }
+        }
+        documents.put(Keys.of("backend", name), config);
+        return config;
+    }
+
+    public Optional<BackendConfig> find(String name) {
+        return registry.config(Names.require("backend name", name));
+    }
+
+    public List<BackendConfig> list() {
+        return documents.list(Keys.prefix("backend"), BackendConfig.class);
+    }
+
+    public RoleConfig configureRole(String backend, String name, List<String> creation, List<String> renew,
+                                    List<String> revocation, Duration defaultTtl, Duration maxTtl) {
+        Names.require("role name", name);
+        find(backend).orElseThrow(() -> ApiException.notFound("no backend named '" + backend + "'"));
+        if (creation == null || creation.isEmpty()) {
+            throw ApiException.invalid("creation_statements are required");
+        }
+        validate("creation_statements", creation, true);
+        validate("renew_statements", renew, false);
+        validate("revocation_statements", revocation, false);
+        Duration max = maxTtl == null ? DEFAULT_MAX_TTL : maxTtl;
+        Duration ttl = defaultTtl == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : defaultTtl;
+        if (ttl.compareTo(max) > 0) {
+            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
+        }
+        RoleConfig role = new RoleConfig(backend, name, List.copyOf(creation), nullToEmpty(renew),
+                nullToEmpty(revocation), ttl, max);
+        documents.put(Keys.of("role", backend, name), role);
+        return role;
+    }
+
+    public Optional<RoleConfig> role(String backend, String name) {
+        return registry.role(Names.require("backend", backend), Names.require("role", name));
+    }
+
+    private static void validate(String field, List<String> statements, boolean needsPassword) {
+        if (statements == null) {
+            return;
+        }
+        try {
+            SqlTemplate.parseAll(statements);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(field + ": " + e.getMessage());
+        }
+        if (needsPassword && statements.stream().noneMatch(s -> s.contains("{{password}}"))) {
+            throw ApiException.invalid(field + " must set the role's password with {{password}}");
+        }
+    }
+
+    private static List<String> nullToEmpty(List<String> statements) {
+        return statements == null ? List.of() : List.copyOf(statements);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ephemera.server.backend;
+
+import dev.ephemera.lease.backend.BackendResolver;
+import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.server.backend.postgres.PostgresBackend;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Keys;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The live backends, one connection pool each, built from their stored configuration on first use
+ * and rebuilt when the configuration changes.
+ */
+@Singleton
+public final class BackendRegistry implements BackendResolver {
+    private record Live(BackendConfig config, PostgresBackend backend) {}
+
+    private final Documents documents;
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+
+    BackendRegistry(Documents documents) {
+        this.documents = documents;
+    }
+
+    @Override
+    public Optional<LeaseBackend> resolve(String backendName) {
+        Optional<BackendConfig> config = config(backendName);
+        if (config.isEmpty()) {
+            return Optional.empty();
+        }
+        Live current = live.compute(backendName, (name, existing) -> {
+            if (existing != null && existing.config().equals(config.get())) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.backend().close();
+            }
+            return new Live(config.get(), new PostgresBackend(config.get(), role -> role(name, role)));
+        });
+        return Optional.of(current.backend());
+    }
+
+    Optional<BackendConfig> config(String backendName) {
+        return documents.get(Keys.of("backend", backendName), BackendConfig.class);
+    }
+
+    Optional<RoleConfig> role(String backendName, String roleName) {
+        return documents.get(Keys.of("role", backendName, roleName), RoleConfig.class);
+    }
+
+    @PreDestroy
+    void close() {
+        live.values().forEach(l -> l.backend().close());
+        live.clear();
+    }
+}

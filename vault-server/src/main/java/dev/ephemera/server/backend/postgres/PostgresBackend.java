@@ -1,0 +1,183 @@
+package dev.ephemera.server.backend.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.lease.backend.BackendException;
+import dev.ephemera.lease.backend.Credential;
+import dev.ephemera.lease.backend.IssueRequest;
+import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.server.backend.BackendConfig;
+import dev.ephemera.server.backend.RoleConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Leases PostgreSQL login roles: each lease is a fresh role with a random name and password, valid
+ * until the lease expires, dropped (with its live sessions terminated) at revocation.
+ */
+public final class PostgresBackend implements LeaseBackend, AutoCloseable {
+    public static final String TYPE = "postgresql";
+    static final List<String> DEFAULT_RENEW = List.of("ALTER ROLE {{name}} VALID UNTIL {{expiration}}");
+    /** Terminating sessions first means a revoked credential cannot keep a connection it opened earlier. */
+    static final List<String> DEFAULT_REVOCATION = List.of(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = {{name_literal}}",
+            "DROP OWNED BY {{name}}",
+            "DROP ROLE IF EXISTS {{name}}");
+    private static final int CONNECT_TIMEOUT_SECONDS = 3;
+
+    private final BackendConfig config;
+    private final Function<String, Optional<RoleConfig>> roles;
+    private final HikariDataSource pool;
+
+    public PostgresBackend(BackendConfig config, Function<String, Optional<RoleConfig>> roles) {
+        this.config = config;
+        this.roles = roles;
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("ephemera-backend-" + config.name());
+        hikari.setJdbcUrl(config.connectionUrl());
+        hikari.setUsername(config.username());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(4);
+        hikari.setMinimumIdle(0);
+        hikari.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS * 1000L);
+        hikari.setIdleTimeout(60_000);
+        // The backend may be down when the vault starts; that must not stop the vault.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setDataSourceProperties(driverProperties());
+        this.pool = new HikariDataSource(hikari);
+    }
+
+    /** Connects once with the given credentials, so a typo is reported when the backend is configured. */
+    public static void verify(BackendConfig config) throws BackendException {
+        Properties properties = driverProperties();
+        properties.setProperty("user", config.username());
+        properties.setProperty("password", config.password());
+        try (Connection connection = DriverManager.getConnection(config.connectionUrl(), properties);
+             Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1");
+        } catch (SQLException e) {
+            throw failure(config, "cannot connect", e, List.of(config.password()));
+        }
+    }
+
+    @Override
+    public Map<String, String> prepare(IssueRequest request) {
+        String rolePart = request.role().replaceAll("[^a-z0-9_]", "_");
+        String prefix = "eph_" + rolePart.substring(0, Math.min(rolePart.length(), 16)) + "_";
+        return Map.of("username", SecretGenerator.username(prefix, 48));
+    }
+
+    @Override
+    public Credential issue(IssueRequest request, Map<String, String> handle) throws BackendException {
+        RoleConfig role = roles.apply(request.role()).orElseThrow(
+                () -> new BackendException("role '" + request.role() + "' is not configured on backend '" + config.name() + "'", false));
+        String username = handle.get("username");
+        String password = SecretGenerator.password(32);
+        Map<String, String> values = Map.of("name", username, "password", password, "expiration", timestamp(request.expiresAt()));
+        execute("create the role", role.creationStatements(), values, List.of(password));
+        Map<String, String> fields = new HashMap<>();
+        fields.put("username", username);
+        fields.put("password", password);
+        fields.put("jdbc_url", config.connectionUrl());
+        return new Credential(TYPE, fields);
+    }
+
+    @Override
+    public void renew(String role, Map<String, String> handle, Instant expiresAt) throws BackendException {
+        List<String> statements = roles.apply(role).map(RoleConfig::renewStatements)
+                .filter(s -> s != null && !s.isEmpty()).orElse(DEFAULT_RENEW);
+        execute("renew the role", statements, Map.of("name", handle.get("username"), "expiration", timestamp(expiresAt)), List.of());
+    }
+
+    @Override
+    public void revoke(String role, Map<String, String> handle) throws BackendException {
+        String username = handle.get("username");
+        if (!roleExists(username)) {
+            return;
+        }
+        List<String> statements = roles.apply(role).map(RoleConfig::revocationStatements)
+                .filter(s -> s != null && !s.isEmpty()).orElse(DEFAULT_REVOCATION);
+        execute("drop the role", statements, Map.of("name", username), List.of());
+    }
+
+    private boolean roleExists(String username) throws BackendException {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            query.setString(1, username);
+            try (var rows = query.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw failure(config, "cannot look up the role", e, List.of());
+        }
+    }
+
+    /** Runs the statements in one transaction: a role is either fully created or not at all. */
+    private void execute(String what, List<String> statements, Map<String, String> values, List<String> secrets)
+            throws BackendException {
+        List<String> rendered;
+        try {
+            rendered = SqlTemplate.parseAll(statements).stream().map(t -> t.render(values)).toList();
+        } catch (IllegalArgumentException e) {
+            throw new BackendException("cannot " + what + ": " + e.getMessage(), false);
+        }
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : rendered) {
+                    statement.execute(sql);
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(config, "cannot " + what, e, secrets);
+        }
+    }
+
+    private static BackendException failure(BackendConfig config, String what, SQLException e, List<String> secrets) {
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        for (String secret : secrets) {
+            if (secret != null && !secret.isEmpty()) {
+                detail = detail.replace(secret, "[redacted]");
+            }
+        }
+        String state = e.getSQLState();
+        boolean retryable = e instanceof SQLTransientException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")));
+        return new BackendException("PostgreSQL backend '" + config.name() + "': " + what + ": " + detail
+                + (state == null ? "" : " (SQLSTATE " + state + ")"), retryable);
+    }
+
+    private static Properties driverProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        properties.setProperty("socketTimeout", "30");
+        properties.setProperty("ApplicationName", "ephemera");
+        return properties;
+    }
+
+    private static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.ephemera.server.dev;
+
+import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.server.EphemeraServer;
+import dev.ephemera.server.agent.AgentRegistry;
+import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.auth.WorkloadTokens;
+import dev.ephemera.server.backend.BackendCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * `ephemera server --dev`: a vault on a throwaway (or given) data directory, initialised and
+ * unsealed with a key kept beside the data, with a dev workload issuer, a demo agent and, on
+ * request, a real PostgreSQL with a `demo` backend — everything a newcomer needs to lease a
+ * credential in the next minute. Never for production: the unseal key sits next to the data.
+ */
+public final class DevServer implements AutoCloseable {
+    public static final String TENANT = "default";
+    public static final String DEMO_AGENT = "demo-agent";
+    public static final String DEMO_SUBJECT = "spiffe://ephemera.dev/demo-agent";
+
+    private final EphemeraServer server;
+    private final LocalPostgres postgres;
+
+    private DevServer(EphemeraServer server, LocalPostgres postgres) {
+        this.server = server;
+        this.postgres = postgres;
+    }
+
+    public static DevServer start(Path dataDir, String host, int port, boolean demoPostgres, PrintStream out) {
+        try {
+            Files.createDirectories(dataDir);
+            Path keyFile = dataDir.resolve("unseal.key");
+            if (!Files.exists(keyFile)) {
+                try (UnsealKey key = UnsealKey.generate()) {
+                    writePrivate(keyFile, key.toBase64());
+                }
+            }
+            LocalPostgres postgres = null;
+            if (demoPostgres) {
+                out.println("Starting the embedded PostgreSQL for the demo backend...");
+                postgres = LocalPostgres.start(dataDir.resolve("postgres"));
+            }
+            EphemeraServer server;
+            try {
+                server = EphemeraServer.start(dataDir, keyFile, host, port, Map.of());
+            } catch (RuntimeException e) {
+                if (postgres != null) {
+                    postgres.close();
+                }
+                throw e;
+            }
+            DevServer dev = new DevServer(server, postgres);
+            dev.bootstrap(dataDir, out);
+            return dev;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the dev data directory " + dataDir, e);
+        }
+    }
+
+    private void bootstrap(Path dataDir, PrintStream out) throws IOException {
+        String adminToken = server.bean(Tokens.class).issueAdmin("root", TENANT);
+        DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
+        server.bean(WorkloadTokens.class).configure(issuer.issuer());
+        server.bean(AgentRegistry.class).register(DEMO_AGENT, TENANT, "dev@localhost",
+                "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT);
+        String workloadToken = issuer.mint(DEMO_SUBJECT, Duration.ofHours(1));
+        if (postgres != null) {
+            configureDemoBackend();
+        }
+        String address = server.address().toString();
+        writePrivate(dataDir.resolve("dev.env"), """
+                export EPHEMERA_ADDR=%s
+                export EPHEMERA_ADMIN_TOKEN=%s
+                export EPHEMERA_WORKLOAD_TOKEN=%s
+                """.formatted(address, adminToken, workloadToken));
+        out.printf("""
+
+                Ephemera dev server is running. NOT FOR PRODUCTION: the unseal key is stored beside the data.
+
+                  Address:        %s
+                  Data directory: %s
+                  Admin token:    %s
+                  Demo agent:     %s (workload identity %s, issuer "%s")
+                %s
+                Load the tokens into your shell (the workload token is valid for 1 hour; mint another with
+                `./ephemera dev-token --data-dir %s`):
+
+                  source %s
+
+                Then open a task and lease a credential:
+
+                  curl -s -X POST -H "Authorization: Bearer $EPHEMERA_WORKLOAD_TOKEN" \\
+                       -d '{"objective":"count the inventory","ttl":"15m"}' $EPHEMERA_ADDR/v1/tasks
+
+                Press Ctrl+C to stop.
+                """, address, dataDir, adminToken, DEMO_AGENT, DEMO_SUBJECT, DevIssuer.NAME,
+                postgres == null ? "" : "  Demo backend:   demo (embedded PostgreSQL on 127.0.0.1:" + postgres.port()
+                        + "), role readonly; table inventory\n",
+                dataDir, dataDir.resolve("dev.env"));
+        out.flush();
+    }
+
+    private void configureDemoBackend() {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), LocalPostgres.SUPERUSER,
+                postgres.superuserPassword()); Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    CREATE TABLE IF NOT EXISTS inventory (sku text PRIMARY KEY, name text NOT NULL, quantity int NOT NULL);
+                    INSERT INTO inventory VALUES ('A-100', 'bolts', 1200), ('A-200', 'nuts', 800), ('B-300', 'washers', 0)
+                      ON CONFLICT DO NOTHING;
+                    """);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
+        }
+        BackendCatalog catalog = server.bean(BackendCatalog.class);
+        catalog.configure("demo", "postgresql", postgres.jdbcUrl(), LocalPostgres.SUPERUSER, postgres.superuserPassword(), true);
+        catalog.configureRole("demo", "readonly", List.of(
+                        "CREATE ROLE {{name}} WITH LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}",
+                        "GRANT USAGE ON SCHEMA public TO {{name}}",
+                        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {{name}}"),
+                List.of(), List.of(), Duration.ofMinutes(15), Duration.ofHours(1));
+    }
+
+    public URI address() {
+        return server.address();
+    }
+
+    public EphemeraServer server() {
+        return server;
+    }
+
+    private static void writePrivate(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ephemera.server.task;
+
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.lease.Lease;
+import dev.ephemera.lease.LeaseEngine;
+import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.auth.TokenRecord;
+import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Batch;
+import dev.ephemera.storage.Keys;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Opens and ends tasks. Ending a task revokes every lease it holds. */
+@Singleton
+public final class TaskService {
+    private static final int MAX_OBJECTIVE_LENGTH = 2_000;
+    private static final long END_WAIT_SECONDS = 5;
+
+    private final Documents documents;
+    private final Tokens tokens;
+    private final LeaseEngine leases;
+    private final InstantSource clock;
+    private final Duration defaultTtl;
+    private final Duration maxTtl;
+
+    TaskService(Documents documents, Tokens tokens, LeaseEngine leases, InstantSource clock,
+                @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
+                @Value("${ephemera.task.max-ttl:24h}") Duration maxTtl) {
+        this.documents = documents;
+        this.tokens = tokens;
+        this.leases = leases;
+        this.clock = clock;
+        this.defaultTtl = defaultTtl;
+        this.maxTtl = maxTtl;
+    }
+
+    public record Started(Task task, String token) {}
+
+    public Started start(Agent agent, String objective, Duration requestedTtl) {
+        if (objective == null || objective.isBlank()) {
+            throw ApiException.invalid("objective is required: say what the task is for");
+        }
+        if (objective.length() > MAX_OBJECTIVE_LENGTH) {
+            throw ApiException.invalid("objective is longer than " + MAX_OBJECTIVE_LENGTH + " characters");
+        }
+        Duration ttl = requestedTtl == null ? defaultTtl : requestedTtl;
+        if (ttl.compareTo(maxTtl) > 0) {
+            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the maximum task ttl (" + maxTtl.toSeconds() + "s)");
+        }
+        Instant now = clock.instant();
+        Task task = new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective.strip(),
+                Task.TaskState.ACTIVE, now, now.plus(ttl), null);
+        String token = tokens.newTaskToken();
+        // The task and its token become durable together: neither exists without the other.
+        documents.write(Batch.create()
+                .put(Keys.of("task", task.id()), documents.encode(task))
+                .put(tokens.recordKey(token), documents.encode(
+                        new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt()))));
+        return new Started(task, token);
+    }
+
+    public Optional<Task> find(String taskId) {
+        return documents.get(Keys.of("task", taskId), Task.class);
+    }
+
+    /** The task behind a task token, refused unless it is still active. */
+    public Task requireActive(String taskId) {
+        Task task = find(taskId).orElseThrow(() -> ApiException.unauthenticated("invalid or expired token"));
+        Task.TaskState state = task.stateAt(clock.instant());
+        if (state != Task.TaskState.ACTIVE) {
+            throw ApiException.forbidden("task " + task.id() + " has " + (state == Task.TaskState.ENDED ? "ended" : "expired"));
+        }
+        return task;
+    }
+
+    public record Ended(Task task, int leasesRevoking) {}
+
+    /** Idempotent: ending an ended task revokes whatever is still live and reports it again. */
+    public Ended end(String taskId) {
+        Task task = find(taskId).orElseThrow(() -> ApiException.notFound("no task " + taskId));
+        Task ended = task.state() == Task.TaskState.ENDED ? task : task.ended(clock.instant());
+        if (ended != task) {
+            documents.put(Keys.of("task", task.id()), ended);
+        }
+        List<CompletableFuture<Lease>> revocations = leases.revokeTask(task.id());
+        awaitBriefly(revocations);
+        return new Ended(ended, revocations.size());
+    }
+
+    /** Answers once the backend confirmed, or after a bounded wait while revocation goes on. */
+    private static void awaitBriefly(List<CompletableFuture<Lease>> revocations) {
+        try {
+            CompletableFuture.allOf(revocations.toArray(CompletableFuture[]::new)).get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Revocation carries on in the engine, durably; the caller can look the leases up.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

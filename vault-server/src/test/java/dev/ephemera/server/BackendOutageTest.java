@@ -1,0 +1,94 @@
+package dev.ephemera.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.client.Lease;
+import dev.ephemera.client.PostgresCredential;
+import dev.ephemera.client.Task;
+import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.TcpProxy;
+import dev.ephemera.server.support.TestPostgres;
+import dev.ephemera.server.support.TestVault;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backend that is down when a lease must go: the vault retries until it is back, and never
+ * reports the lease revoked while the role still exists. The outage is a cut TCP relay.
+ */
+class BackendOutageTest {
+    @TempDir
+    static Path dataDir;
+    static TestPostgres postgres;
+    static TcpProxy proxy;
+    static TestVault vault;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = TestPostgres.start();
+        proxy = new TcpProxy(postgres.port());
+        vault = TestVault.start(dataDir);
+        vault.configurePostgres("flaky", postgres.jdbcUrlThroughPort(proxy.port()), postgres.adminUser(), postgres.adminPassword());
+    }
+
+    @AfterEach
+    void heal() {
+        proxy.restore();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vault.close();
+        proxy.close();
+        postgres.close();
+    }
+
+    @Test
+    void explicitRevocationIsRetriedUntilTheBackendIsBack() throws Exception {
+        Task task = vault.client().startTask("outage on revoke", Duration.ofMinutes(5));
+        Lease lease = task.lease("flaky", "readonly", Duration.ofMinutes(2));
+        String username = lease.credential(PostgresCredential.class).username();
+
+        proxy.cut();
+        lease.revoke();
+
+        assertRetriedWhileDown(lease.id(), username, task);
+    }
+
+    @Test
+    void expiryDuringAnOutageIsRetriedUntilTheBackendIsBack() throws Exception {
+        Task task = vault.client().startTask("outage at expiry", Duration.ofMinutes(5));
+        Lease lease = task.lease("flaky", "readonly", Duration.ofSeconds(1));
+        String username = lease.credential(PostgresCredential.class).username();
+
+        proxy.cut();
+
+        assertRetriedWhileDown(lease.id(), username, task);
+    }
+
+    private void assertRetriedWhileDown(String leaseId, String username, Task task) throws Exception {
+        Eventually.within(Duration.ofSeconds(15), "several failed revocation attempts",
+                () -> lookup(leaseId).path("revocation_attempts").asInt() >= 2);
+        JsonNode whileDown = lookup(leaseId);
+        assertThat(whileDown.path("state").asText()).isEqualTo("revoking");
+        assertThat(whileDown.path("last_error").asText()).contains("flaky");
+        assertThat(postgres.roleExists(username)).as("the role is still there while the backend is unreachable").isTrue();
+
+        proxy.restore();
+
+        Eventually.within(Duration.ofSeconds(10), "revoked once the backend is back",
+                () -> lookup(leaseId).path("state").asText().equals("revoked"));
+        assertThat(postgres.roleExists(username)).isFalse();
+        task.close();
+    }
+
+    private JsonNode lookup(String leaseId) {
+        return vault.call("GET", "/v1/leases/" + leaseId, vault.adminToken(), null).expect(200).json();
+    }
+}

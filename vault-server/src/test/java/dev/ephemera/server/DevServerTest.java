@@ -1,0 +1,51 @@
+package dev.ephemera.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.client.Ephemera;
+import dev.ephemera.client.PostgresCredential;
+import dev.ephemera.client.Task;
+import dev.ephemera.server.dev.DevServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first minute: a dev server with the demo PostgreSQL, used as a newcomer would. */
+class DevServerTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aNewcomerLeasesADemoCredentialAndReadsTheInventory() throws Exception {
+        ByteArrayOutputStream banner = new ByteArrayOutputStream();
+        try (DevServer dev = DevServer.start(dataDir, "127.0.0.1", 0, true, new PrintStream(banner, true, StandardCharsets.UTF_8))) {
+            Map<String, String> env = Files.readAllLines(dataDir.resolve("dev.env")).stream()
+                    .map(line -> line.replaceFirst("^export ", "").split("=", 2))
+                    .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+            assertThat(banner.toString(StandardCharsets.UTF_8))
+                    .contains(dev.address().toString()).contains(env.get("EPHEMERA_ADMIN_TOKEN")).contains("Demo backend");
+
+            Ephemera ephemera = Ephemera.builder().address(java.net.URI.create(env.get("EPHEMERA_ADDR")))
+                    .workloadToken(() -> env.get("EPHEMERA_WORKLOAD_TOKEN")).build();
+            try (Task task = ephemera.startTask("count the inventory", Duration.ofMinutes(5))) {
+                PostgresCredential credential = task.lease("demo", "readonly").credential(PostgresCredential.class);
+                try (Connection connection = DriverManager.getConnection(credential.jdbcUrl(), credential.username(), credential.password());
+                     ResultSet rows = connection.createStatement().executeQuery("SELECT count(*) FROM inventory")) {
+                    rows.next();
+                    assertThat(rows.getInt(1)).isEqualTo(3);
+                }
+            }
+        }
+        assertThat(Files.getPosixFilePermissions(dataDir.resolve("unseal.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.ephemera.server.support;
+
+import dev.ephemera.server.dev.LocalPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The one PostgreSQL fixture: a Testcontainers server where a Docker engine answers, the embedded
+ * binaries otherwise. Both are real PostgreSQL with password authentication.
+ */
+public final class TestPostgres implements AutoCloseable {
+    private final String jdbcUrl;
+    private final String adminUser;
+    private final String adminPassword;
+    private final AutoCloseable server;
+
+    private TestPostgres(String jdbcUrl, String adminUser, String adminPassword, AutoCloseable server) {
+        this.jdbcUrl = jdbcUrl;
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
+        this.server = server;
+    }
+
+    public static TestPostgres start() {
+        if (dockerAvailable()) {
+            PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
+            container.start();
+            return new TestPostgres(container.getJdbcUrl(), container.getUsername(), container.getPassword(), container::stop);
+        }
+        try {
+            Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ephemera-pg-");
+            LocalPostgres postgres = LocalPostgres.start(dir);
+            return new TestPostgres(postgres.jdbcUrl(), LocalPostgres.SUPERUSER, postgres.superuserPassword(), postgres);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String adminUser() {
+        return adminUser;
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    public int port() {
+        return java.net.URI.create(jdbcUrl.substring("jdbc:".length())).getPort();
+    }
+
+    /** The same database reached through another port (a failure-injecting proxy). */
+    public String jdbcUrlThroughPort(int port) {
+        return jdbcUrl.replace(":" + port() + "/", ":" + port + "/");
+    }
+
+    public Connection admin() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, adminUser, adminPassword);
+    }
+
+    public boolean roleExists(String role) throws SQLException {
+        try (Connection c = admin(); PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            q.setString(1, role);
+            try (ResultSet rows = q.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    public void execute(String sql) throws SQLException {
+        try (Connection c = admin(); var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}

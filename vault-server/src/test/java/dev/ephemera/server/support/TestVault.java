@@ -1,0 +1,168 @@
+package dev.ephemera.server.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ephemera.client.Ephemera;
+import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.server.EphemeraServer;
+import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.dev.DevIssuer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real vault server on a temporary data directory, configured through its own admin API, with a
+ * registered agent whose workload tokens come from a local Ed25519 issuer. Restartable on the same
+ * directory and port, to test recovery.
+ */
+public final class TestVault implements AutoCloseable {
+    public static final String AGENT = "test-agent";
+    public static final String AGENT_SUBJECT = "spiffe://test.local/agents/test-agent";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Short backoff so that retry behaviour shows within a test's patience. */
+    private static final Map<String, Object> FAST_RETRIES = Map.of(
+            "ephemera.revocation.initial-backoff", "100ms",
+            "ephemera.revocation.max-backoff", "500ms");
+
+    private final Path dataDir;
+    private final Path keyFile;
+    private final DevIssuer issuer;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EphemeraServer server;
+    private int port;
+    private String adminToken;
+
+    private TestVault(Path dataDir) {
+        this.dataDir = dataDir;
+        this.keyFile = dataDir.resolve("unseal.key");
+        this.issuer = DevIssuer.loadOrCreate(dataDir.resolve("issuer.jwk"));
+    }
+
+    public static TestVault start(Path dataDir) {
+        TestVault vault = new TestVault(dataDir);
+        try (UnsealKey key = UnsealKey.generate()) {
+            Files.writeString(vault.keyFile, key.toBase64());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        vault.startServer(0);
+        vault.adminToken = vault.server.bean(Tokens.class).issueAdmin("test-admin", "default");
+        vault.call("PUT", "/v1/issuers/test", vault.adminToken, Map.of(
+                "issuer", DevIssuer.ISSUER, "audience", DevIssuer.AUDIENCE,
+                "jwks", vault.issuer.issuer().jwks(), "algorithms", java.util.List.of("EdDSA"))).expect(200);
+        vault.call("PUT", "/v1/agents/" + AGENT, vault.adminToken, Map.of(
+                "owner", "alice@example.com", "purpose", "integration tests", "issuer", "test",
+                "subject", AGENT_SUBJECT)).expect(200);
+        return vault;
+    }
+
+    private void startServer(int requestedPort) {
+        server = EphemeraServer.start(dataDir, keyFile, "127.0.0.1", requestedPort, FAST_RETRIES);
+        port = server.address().getPort();
+    }
+
+    /** Stops the server as a crash-free shutdown would, leaving the data directory as it is. */
+    public void stop() {
+        server.close();
+        server = null;
+    }
+
+    /** Starts again on the same data directory and port. */
+    public void restart() {
+        if (server != null) {
+            stop();
+        }
+        startServer(port);
+    }
+
+    public void configurePostgres(String backend, String jdbcUrl, String user, String password) {
+        call("PUT", "/v1/backends/" + backend, adminToken, Map.of(
+                "type", "postgresql", "connection_url", jdbcUrl, "username", user, "password", password)).expect(200);
+        call("PUT", "/v1/backends/" + backend + "/roles/readonly", adminToken, Map.of(
+                "creation_statements", java.util.List.of(
+                        "CREATE ROLE {{name}} WITH LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}",
+                        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {{name}}"),
+                "default_ttl", "5m", "max_ttl", "1h")).expect(200);
+    }
+
+    public Ephemera client() {
+        return Ephemera.builder().address(address()).workloadToken(this::workloadToken).build();
+    }
+
+    public String workloadToken() {
+        return issuer.mint(AGENT_SUBJECT, Duration.ofMinutes(5));
+    }
+
+    public DevIssuer issuer() {
+        return issuer;
+    }
+
+    public URI address() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public EphemeraServer server() {
+        return server;
+    }
+
+    /** A raw HTTP call: body may be null, a String sent as is, or an object sent as JSON. */
+    public Response call(String method, String path, String bearer, Object body) {
+        try {
+            String payload = body == null ? "" : body instanceof String s ? s : JSON.writeValueAsString(body);
+            HttpRequest.Builder request = HttpRequest.newBuilder(address().resolve(path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Response(int status, String body) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+            }
+        }
+
+        public Response expect(int expected) {
+            if (status != expected) {
+                throw new AssertionError("expected HTTP " + expected + " but got " + status + ": " + body);
+            }
+            return this;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            stop();
+        }
+    }
+}
