@@ -1,0 +1,170 @@
+package dev.ephemera.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Entry point of the Ephemera client: starts tasks with the agent's workload identity.
+ * Immutable and thread-safe; create one per vault and share it.
+ *
+ * <pre>{@code
+ * Ephemera ephemera = Ephemera.builder()
+ *         .address(URI.create("http://127.0.0.1:8200"))
+ *         .workloadToken(() -> readJwtFromFile())
+ *         .build();
+ * try (Task task = ephemera.startTask("summarise Q3 orders", Duration.ofMinutes(15))) {
+ *     PostgresCredential pg = task.lease("demo", "readonly").credential(PostgresCredential.class);
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Ephemera {
+
+    /** Creating a lease creates a database role; allow for a slow backend. */
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpTransport transport;
+    private final Supplier<String> workloadToken;
+
+    private Ephemera(HttpTransport transport, Supplier<String> workloadToken) {
+        this.transport = transport;
+        this.workloadToken = workloadToken;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The server's address, always ending in {@code /}. */
+    public URI address() {
+        return transport.address();
+    }
+
+    /** Opens a task with the server's default TTL. */
+    public Task startTask(String objective) {
+        Args.requireText(objective, "objective");
+        return start(objective, null);
+    }
+
+    /**
+     * Opens a task for {@code objective}, valid for {@code ttl} (the server may cap it).
+     *
+     * @param ttl whole seconds, at least one
+     */
+    public Task startTask(String objective, Duration ttl) {
+        Args.requireText(objective, "objective");
+        return start(objective, Args.seconds(ttl, "ttl"));
+    }
+
+    private Task start(String objective, Long ttlSeconds) {
+        return transport.call("POST", "v1/tasks", workloadToken(), new Wire.StartTaskRequest(objective, ttlSeconds),
+                Wire.TaskBody.class, body -> new Task(transport, body.toInfo(), body.token()));
+    }
+
+    /**
+     * Asks the supplier for a fresh token on every task start, since workload tokens rotate.
+     * Surrounding whitespace is dropped: a token read from a file usually ends in a newline.
+     */
+    String workloadToken() {
+        String token = workloadToken.get();
+        if (token == null || token.isBlank()) {
+            throw new IllegalStateException("the workload token supplier returned no token");
+        }
+        token = token.strip();
+        if (!Args.isBearerToken(token)) {
+            throw new IllegalStateException("the workload token contains characters not allowed in a bearer token");
+        }
+        return token;
+    }
+
+    @Override
+    public String toString() {
+        return "Ephemera[address=" + transport.address() + "]";
+    }
+
+    /** Builds an {@link Ephemera}; {@link #address} and {@link #workloadToken} are required. */
+    public static final class Builder {
+
+        private URI address;
+        private Supplier<String> workloadToken;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private HttpClient httpClient;
+
+        private Builder() {
+        }
+
+        /**
+         * The vault's base address, e.g. {@code https://vault.internal:8200}. A path is kept as
+         * a prefix (for a reverse proxy); user info, query and fragment are refused.
+         */
+        public Builder address(URI address) {
+            Objects.requireNonNull(address, "address must not be null");
+            String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
+            if (!address.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))) {
+                throw new IllegalArgumentException("address must be an absolute http or https URI, got " + address);
+            }
+            if (address.getHost() == null) {
+                throw new IllegalArgumentException("address must name a host, got " + address);
+            }
+            if (address.getRawUserInfo() != null) {
+                // Not echoed: user info is a credential. Identity goes through workloadToken.
+                throw new IllegalArgumentException("address must not contain user info; authenticate with workloadToken");
+            }
+            if (address.getRawQuery() != null || address.getRawFragment() != null) {
+                throw new IllegalArgumentException("address must not have a query or fragment, got " + address);
+            }
+            this.address = address;
+            return this;
+        }
+
+        /**
+         * Supplies the agent's workload identity token (a JWT). Called on every
+         * {@link Ephemera#startTask}, so a rotating token file is simply re-read.
+         */
+        public Builder workloadToken(Supplier<String> workloadToken) {
+            this.workloadToken = Objects.requireNonNull(workloadToken, "workloadToken must not be null");
+            return this;
+        }
+
+        /** Time allowed for each call, from sending to the reply's headers. Default 30 seconds. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = Args.positive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * An HttpClient of the caller's own, for TLS trust, a proxy or an executor. Optional; the
+         * default uses the JDK's trust store and a connect timeout equal to the request timeout.
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Objects.requireNonNull(httpClient, "httpClient must not be null");
+            return this;
+        }
+
+        /** @throws IllegalStateException if the address or the workload token supplier is missing */
+        public Ephemera build() {
+            if (address == null) {
+                throw new IllegalStateException("address is required: call address(URI) before build()");
+            }
+            if (workloadToken == null) {
+                throw new IllegalStateException("workloadToken is required: call workloadToken(Supplier) before build()");
+            }
+            HttpClient http = httpClient != null ? httpClient : defaultClient();
+            return new Ephemera(new HttpTransport(address, requestTimeout, http), workloadToken);
+        }
+
+        private HttpClient defaultClient() {
+            return HttpClient.newBuilder()
+                    .connectTimeout(requestTimeout)
+                    // A redirect would carry the bearer token elsewhere; the API never redirects.
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    // Plain-HTTP HTTP/2 means an h2c upgrade attempt that many servers mishandle.
+                    .version(address.getScheme().equalsIgnoreCase("http") ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                    .build();
+        }
+    }
+}
