@@ -232,12 +232,13 @@ public final class LeaseEngine implements AutoCloseable {
             complete(lease);
             return;
         }
-        Semaphore permits = backendPermits.computeIfAbsent(lease.backend(), b -> new Semaphore(concurrencyPerBackend));
+        String backendName = lease.backend();
+        Semaphore permits = backendPermits.computeIfAbsent(backendName, b -> new Semaphore(concurrencyPerBackend));
         try {
             permits.acquire();
             try {
-                LeaseBackend backend = backends.resolve(lease.backend()).orElseThrow(
-                        () -> new BackendException("backend '" + lease.backend() + "' is not configured", true));
+                LeaseBackend backend = backends.resolve(backendName).orElseThrow(
+                        () -> new BackendException("backend '" + backendName + "' is not configured", true));
                 backend.revoke(lease.role(), lease.handle());
             } finally {
                 permits.release();

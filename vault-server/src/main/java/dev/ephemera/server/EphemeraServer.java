@@ -10,10 +10,12 @@ import java.util.Map;
 /** Starts the vault on a data directory: opens storage, unseals, recovers leases, then serves HTTP. */
 public final class EphemeraServer implements AutoCloseable {
     private final ApplicationContext context;
+    private final EmbeddedServer server;
     private final URI address;
 
-    private EphemeraServer(ApplicationContext context, URI address) {
+    private EphemeraServer(ApplicationContext context, EmbeddedServer server, URI address) {
         this.context = context;
+        this.server = server;
         this.address = address;
     }
 
@@ -32,7 +34,7 @@ public final class EphemeraServer implements AutoCloseable {
         try {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
-            return new EphemeraServer(context, URI.create("http://" + host + ":" + server.getPort()));
+            return new EphemeraServer(context, server, URI.create("http://" + host + ":" + server.getPort()));
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -47,8 +49,10 @@ public final class EphemeraServer implements AutoCloseable {
         return context.getBean(type);
     }
 
+    /** Stops serving first (releasing the port), then closes storage and the lease engine. */
     @Override
     public void close() {
+        server.stop();
         context.close();
     }
 }

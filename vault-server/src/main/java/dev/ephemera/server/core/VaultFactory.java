@@ -11,6 +11,7 @@ import dev.ephemera.storage.SealedStore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Primary;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -46,7 +47,9 @@ public class VaultFactory {
         return new Documents(store);
     }
 
+    /** Primary over Micronaut's own Clock bean, which is an InstantSource too. */
     @Singleton
+    @Primary
     InstantSource clock() {
         return InstantSource.system();
     }
