@@ -384,7 +384,7 @@ public final class TimerWheel {
 
     /** The level of a deadline later than the current time: its highest digit differing from time. */
     private int levelOf(long deadline) {
-        return Math.min(9, (63 - Long.numberOfLeadingZeros(deadline ^ time)) / BITS_PER_LEVEL);
+        return (63 - Long.numberOfLeadingZeros(deadline ^ time)) / BITS_PER_LEVEL;
     }
 
     private static int bucketOf(long deadline, int level) {
