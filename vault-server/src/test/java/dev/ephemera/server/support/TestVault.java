@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * A real vault server on a temporary data directory, configured through its own admin API, with a
  * registered agent whose workload tokens come from a local Ed25519 issuer. Restartable on the same
- * directory and port, to test recovery.
+ * directory, to test recovery.
  */
 public final class TestVault implements AutoCloseable {
     public static final String AGENT = "test-agent";
@@ -75,12 +75,15 @@ public final class TestVault implements AutoCloseable {
         server = null;
     }
 
-    /** Starts again on the same data directory and port. */
+    /**
+     * Starts again on the same data directory. The port is a new ephemeral one: the old one may
+     * already belong to an outgoing connection of this JVM, so clients are built after a restart.
+     */
     public void restart() {
         if (server != null) {
             stop();
         }
-        startServer(port);
+        startServer(0);
     }
 
     public void configurePostgres(String backend, String jdbcUrl, String user, String password) {
