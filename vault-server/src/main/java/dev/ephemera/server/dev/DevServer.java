@@ -103,7 +103,8 @@ public final class DevServer implements AutoCloseable {
 
                 Then open a task and lease a credential:
 
-                  curl -s -X POST -H "Authorization: Bearer $EPHEMERA_WORKLOAD_TOKEN" \\
+                  curl -s -X POST -H "Content-Type: application/json" \\
+                       -H "Authorization: Bearer $EPHEMERA_WORKLOAD_TOKEN" \\
                        -d '{"objective":"count the inventory","ttl":"15m"}' $EPHEMERA_ADDR/v1/tasks
 
                 Press Ctrl+C to stop.
