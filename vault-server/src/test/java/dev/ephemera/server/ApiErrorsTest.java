@@ -106,7 +106,7 @@ class ApiErrorsTest {
     @Test
     void expiredWorkloadTokenIs401() {
         Instant past = Instant.now().minusSeconds(3600);
-        assertError(startTask(sign(vault.issuer(), DevIssuer.AUDIENCE, past.minusSeconds(600), past)), 401, "unauthenticated");
+        assertError(startTask(sign(DevIssuer.AUDIENCE, past.minusSeconds(600), past)), 401, "unauthenticated");
     }
 
     @Test
@@ -119,7 +119,7 @@ class ApiErrorsTest {
 
     @Test
     void wrongAudienceIs401() {
-        assertError(startTask(sign(vault.issuer(), "someone-else", Instant.now(), Instant.now().plusSeconds(300))), 401, "unauthenticated");
+        assertError(startTask(sign("someone-else", Instant.now(), Instant.now().plusSeconds(300))), 401, "unauthenticated");
     }
 
     @Test
@@ -225,7 +225,7 @@ class ApiErrorsTest {
         return OctetKeyPair.parse(java.nio.file.Files.readString(dataDir.resolve("issuer.jwk")));
     }
 
-    private static String sign(DevIssuer issuer, String audience, Instant issued, Instant expires) {
+    private static String sign(String audience, Instant issued, Instant expires) {
         try {
             return sign(issuerKey(), claims(audience, issued, expires).build());
         } catch (Exception e) {

@@ -1,6 +1,8 @@
 package dev.ephemera.server.cli;
 
 import dev.ephemera.server.EphemeraServer;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.api.Durations;
 import dev.ephemera.server.dev.DevIssuer;
 import dev.ephemera.server.dev.DevServer;
 import java.io.PrintStream;
@@ -110,7 +112,13 @@ public final class EphemeraCli {
             err.println("ephemera: no dev issuer key at " + keyFile + "; pass the dev server's --data-dir");
             return 2;
         }
-        Duration ttl = Duration.parse("PT" + options.getOrDefault("--ttl", "1h").toUpperCase());
+        Duration ttl;
+        try {
+            ttl = Durations.parse("--ttl", options.getOrDefault("--ttl", "1h"));
+        } catch (ApiException e) {
+            err.println("ephemera: " + e.getMessage());
+            return 2;
+        }
         out.println(DevIssuer.loadOrCreate(keyFile).mint(options.getOrDefault("--subject", DevServer.DEMO_SUBJECT), ttl));
         return 0;
     }
