@@ -4,24 +4,22 @@ import dev.ephemera.lease.wheel.TimerWheel;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * Arms one timer per live lease. Single writer: only the {@code ephemera-lease-timers} thread touches
- * the wheel and the maps below; other threads hand it commands through a queue and unpark it, so
- * callers never wait on each other for the wheel.
+ * the wheel and its index; other threads hand it commands through a bounded queue and unpark it, so
+ * callers never wait on each other for the wheel. When the queue is full, callers wait for room:
+ * a flood of grants slows down rather than growing the heap without bound.
  */
 final class LeaseTimers implements AutoCloseable {
     /** Bounds the work per wheel advance so a storm of expiries never starves the command queue. */
     private static final int EXPIRIES_PER_ADVANCE = 10_000;
     private static final long MAX_PARK_MILLIS = 1_000;
+    private static final int QUEUE_CAPACITY = 65_536;
 
     private sealed interface Command permits Arm, Disarm {}
     private record Arm(String leaseId, long deadlineMillis) implements Command {}
@@ -29,13 +27,11 @@ final class LeaseTimers implements AutoCloseable {
 
     private final InstantSource clock;
     private final Consumer<String> onExpiry;
-    private final Queue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final CommandQueue<Command> commands = new CommandQueue<>(QUEUE_CAPACITY);
     private final TimerWheel wheel;
-    private final Map<String, Long> handles = new HashMap<>();
-    private final Map<Long, String> leaseIdsByPayload = new HashMap<>();
+    private final LeaseTimerIndex index = new LeaseTimerIndex();
     private final List<String> expired = new ArrayList<>();
     private final Thread thread;
-    private long nextPayload;
     private volatile int pending;
     private volatile boolean running = true;
 
@@ -52,6 +48,9 @@ final class LeaseTimers implements AutoCloseable {
 
     /** Arms the lease's timer, or moves it if one is armed already. */
     void arm(String leaseId, Instant deadline) {
+        if (!LeaseTimerIndex.fits(leaseId)) {
+            throw new IllegalArgumentException("lease id too long or not ASCII");
+        }
         submit(new Arm(leaseId, deadline.toEpochMilli()));
     }
 
@@ -64,7 +63,10 @@ final class LeaseTimers implements AutoCloseable {
     }
 
     private void submit(Command command) {
-        commands.add(command);
+        while (!commands.offer(command)) {
+            LockSupport.unpark(thread);
+            LockSupport.parkNanos(10_000);
+        }
         LockSupport.unpark(thread);
     }
 
@@ -95,17 +97,14 @@ final class LeaseTimers implements AutoCloseable {
         while ((command = commands.poll()) != null) {
             switch (command) {
                 case Arm(String leaseId, long deadline) -> {
-                    Long handle = handles.get(leaseId);
-                    if (handle == null || !wheel.reschedule(handle, deadline)) {
-                        long payload = nextPayload++;
-                        handles.put(leaseId, wheel.schedule(deadline, payload));
-                        leaseIdsByPayload.put(payload, leaseId);
+                    long armed = index.handleOf(leaseId);
+                    if (armed == 0 || !wheel.reschedule(armed, deadline)) {
+                        index.put(leaseId, wheel.schedule(deadline));
                     }
                 }
                 case Disarm(String leaseId) -> {
-                    Long handle = handles.remove(leaseId);
-                    if (handle != null) {
-                        leaseIdsByPayload.remove(wheel.payloadOf(handle));
+                    long handle = index.remove(leaseId);
+                    if (handle != 0) {
                         wheel.cancel(handle);
                     }
                 }
@@ -113,12 +112,8 @@ final class LeaseTimers implements AutoCloseable {
         }
     }
 
-    private void collectExpired(long payload, long deadline) {
-        String leaseId = leaseIdsByPayload.remove(payload);
-        if (leaseId != null) {
-            handles.remove(leaseId);
-            expired.add(leaseId);
-        }
+    private void collectExpired(long handle, long deadline) {
+        expired.add(index.removeFired(handle));
     }
 
     @Override

@@ -30,18 +30,17 @@ class TimerWheelPropertyTest {
     }
 
     /** A pending timer in the model. */
-    private record Timer(long handle, long deadline, long payload) {}
+    /** {@code late}: overdue when filed, so it may fire before earlier-filed timers with smaller deadlines. */
+    private record Timer(long handle, long deadline, boolean late) {}
 
     /** The reference model: what must be pending, by handle and by deadline. */
     private static final class Model {
         final Map<Long, Timer> byHandle = new HashMap<>();
-        final Map<Long, Long> handleByPayload = new HashMap<>();
         final TreeMap<Long, Set<Long>> byDeadline = new TreeMap<>();
         final List<Long> handles = new ArrayList<>(); // pending, for random picks (lazily pruned)
 
         void add(Timer t) {
             byHandle.put(t.handle, t);
-            handleByPayload.put(t.payload, t.handle);
             byDeadline.computeIfAbsent(t.deadline, d -> new HashSet<>()).add(t.handle);
             handles.add(t.handle);
         }
@@ -49,7 +48,6 @@ class TimerWheelPropertyTest {
         Timer remove(long handle) {
             Timer t = byHandle.remove(handle);
             if (t != null) {
-                handleByPayload.remove(t.payload);
                 Set<Long> set = byDeadline.get(t.deadline);
                 set.remove(handle);
                 if (set.isEmpty()) {
@@ -88,7 +86,7 @@ class TimerWheelPropertyTest {
         final List<Long> deadHandles = new ArrayList<>();
         final long maxSpan; // typical reach of deadlines and time steps
         final int targetSize; // keep the model around this size
-        long nextPayload;
+        long lastOnTimeDeadline = Long.MIN_VALUE;
         int insertions;
 
         Scenario(long seed) {
@@ -244,15 +242,14 @@ class TimerWheelPropertyTest {
 
         void schedule() {
             long deadline = randomDeadline();
-            long payload = nextPayload++;
-            long handle = wheel.schedule(deadline, payload);
+            boolean late = deadline < now();
+            long handle = wheel.schedule(deadline);
             insertions++;
             assertThat(handle).isPositive();
             assertThat(model.byHandle).doesNotContainKey(handle);
             assertThat(wheel.isPending(handle)).isTrue();
             assertThat(wheel.deadlineOf(handle)).isEqualTo(deadline);
-            assertThat(wheel.payloadOf(handle)).isEqualTo(payload);
-            model.add(new Timer(handle, deadline, payload));
+            model.add(new Timer(handle, deadline, late));
         }
 
         void cancel() {
@@ -277,9 +274,8 @@ class TimerWheelPropertyTest {
             if (old != null) {
                 insertions++;
                 model.remove(handle);
-                model.add(new Timer(handle, deadline, old.payload));
+                model.add(new Timer(handle, deadline, deadline < now()));
                 assertThat(wheel.deadlineOf(handle)).isEqualTo(deadline);
-                assertThat(wheel.payloadOf(handle)).isEqualTo(old.payload);
             }
         }
 
@@ -289,13 +285,16 @@ class TimerWheelPropertyTest {
             int due = model.dueCount(effectiveNow);
             Set<Long> firedHandles = new HashSet<>();
             int sizeBefore = wheel.size();
-            int fired = wheel.advance(now, limit, (payload, deadline) -> {
-                Long handle = model.handleByPayload.get(payload);
-                if (handle == null) {
-                    fail("fired unknown or already fired payload " + payload);
-                }
+            int fired = wheel.advance(now, limit, (handle, deadline) -> {
                 Timer t = model.byHandle.get(handle);
+                if (t == null) {
+                    fail("fired unknown or already fired handle %x", handle);
+                }
                 assertThat(deadline).isEqualTo(t.deadline).isLessThanOrEqualTo(effectiveNow);
+                if (!t.late) {
+                    assertThat(deadline).as("fired in deadline order").isGreaterThanOrEqualTo(lastOnTimeDeadline);
+                    lastOnTimeDeadline = deadline;
+                }
                 assertThat(firedHandles.add(handle)).isTrue();
                 assertThat(wheel.isPending(handle)).as("fired timer no longer pending").isFalse();
                 assertThat(wheel.size()).isEqualTo(sizeBefore - firedHandles.size());
@@ -318,10 +317,8 @@ class TimerWheelPropertyTest {
             assertThat(wheel.isPending(handle)).isEqualTo(t != null);
             if (t != null) {
                 assertThat(wheel.deadlineOf(handle)).isEqualTo(t.deadline);
-                assertThat(wheel.payloadOf(handle)).isEqualTo(t.payload);
             } else {
                 assertThatThrownBy(() -> wheel.deadlineOf(handle)).isInstanceOf(IllegalArgumentException.class);
-                assertThatThrownBy(() -> wheel.payloadOf(handle)).isInstanceOf(IllegalArgumentException.class);
             }
         }
 

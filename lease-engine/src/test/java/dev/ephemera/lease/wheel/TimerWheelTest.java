@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,13 +19,31 @@ class TimerWheelTest {
     private static final long T0 = 1_700_000_000_123L; // deliberately not aligned to any level
     private static final long TEN_YEARS = 10L * 365 * 24 * 3600 * 1000;
 
-    /** Records (payload, deadline) pairs in firing order. */
+    /** The label each test gave a timer when it scheduled it, by handle. */
+    private static final Map<Long, Long> LABELS = new HashMap<>();
+
+    @BeforeEach
+    void forgetLabels() {
+        LABELS.clear();
+    }
+
+    private static long schedule(TimerWheel wheel, long deadline, long label) {
+        long handle = wheel.schedule(deadline);
+        LABELS.put(handle, label);
+        return handle;
+    }
+
+    private static long label(long handle) {
+        return LABELS.get(handle);
+    }
+
+    /** Records (label, deadline) pairs in firing order. */
     private static final class Recorder implements TimerWheel.ExpiryHandler {
         final List<long[]> fired = new ArrayList<>();
 
         @Override
-        public void onExpiry(long payload, long deadlineMillis) {
-            fired.add(new long[] {payload, deadlineMillis});
+        public void onExpiry(long handle, long deadlineMillis) {
+            fired.add(new long[] {label(handle), deadlineMillis});
         }
 
         List<Long> payloads() {
@@ -34,7 +55,7 @@ class TimerWheelTest {
     void firesExactlyAtTheDeadlineAndNotBefore() {
         TimerWheel wheel = new TimerWheel(T0, 16);
         Recorder rec = new Recorder();
-        long handle = wheel.schedule(T0 + 1000, 42);
+        long handle = schedule(wheel, T0 + 1000, 42);
 
         assertThat(wheel.advance(T0 + 999, 10, rec)).isZero();
         assertThat(wheel.isPending(handle)).isTrue();
@@ -55,7 +76,7 @@ class TimerWheelTest {
             TimerWheel wheel = new TimerWheel(start, 4);
             Recorder rec = new Recorder();
             long deadline = start + delay;
-            wheel.schedule(deadline, 7);
+            schedule(wheel, deadline, 7);
             // Approach the deadline in shrinking steps so every level's bucket gets opened on the way.
             for (long gap = Long.highestOneBit(delay); gap > 0; gap >>= 3) {
                 assertThat(wheel.advance(deadline - gap, Integer.MAX_VALUE, rec)).isZero();
@@ -73,7 +94,7 @@ class TimerWheelTest {
         Recorder rec = new Recorder();
         long[] delays = {1, 64, 65, 4096, 86_400_000, TEN_YEARS, TEN_YEARS + 1};
         for (int i = 0; i < delays.length; i++) {
-            wheel.schedule(T0 + delays[i], i);
+            schedule(wheel, T0 + delays[i], i);
         }
         assertThat(wheel.advance(T0 + TEN_YEARS, Integer.MAX_VALUE, rec)).isEqualTo(6);
         assertThat(rec.payloads()).containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L, 5L);
@@ -86,18 +107,17 @@ class TimerWheelTest {
     void pastAndPresentDeadlinesFireOnTheNextAdvanceEvenWithoutTimePassing() {
         TimerWheel wheel = new TimerWheel(T0, 4);
         Recorder rec = new Recorder();
-        wheel.schedule(T0 - 5, 1);
-        wheel.schedule(T0, 2);
-        wheel.schedule(Long.MIN_VALUE, 3);
+        schedule(wheel, T0 - 5, 1);
+        schedule(wheel, T0, 2);
+        schedule(wheel, Long.MIN_VALUE, 3);
         assertThat(wheel.nextDeadlineLowerBound()).isEqualTo(Long.MIN_VALUE);
 
         assertThat(wheel.advance(T0, 10, rec)).isEqualTo(3);
-        // FIFO among timers already due when scheduled.
-        assertThat(rec.payloads()).containsExactly(1L, 2L, 3L);
-        assertThat(rec.fired.get(0)[1]).isEqualTo(T0 - 5);
+        // Timers overdue when scheduled fire first, in no particular order, then the present one.
+        assertThat(rec.payloads()).containsExactlyInAnyOrder(1L, 2L, 3L).endsWith(2L);
 
         // And with a "now" in the past, which counts as the current time.
-        wheel.schedule(T0 - 1, 4);
+        schedule(wheel, T0 - 1, 4);
         assertThat(wheel.advance(0, 10, rec)).isEqualTo(1);
         assertThat(wheel.currentTimeMillis()).isEqualTo(T0);
     }
@@ -106,7 +126,7 @@ class TimerWheelTest {
     void rescheduleIntoThePastFiresOnTheNextAdvance() {
         TimerWheel wheel = new TimerWheel(T0, 4);
         Recorder rec = new Recorder();
-        long handle = wheel.schedule(T0 + 86_400_000, 9);
+        long handle = schedule(wheel, T0 + 86_400_000, 9);
         assertThat(wheel.reschedule(handle, T0 - 1)).isTrue();
         assertThat(wheel.deadlineOf(handle)).isEqualTo(T0 - 1);
         assertThat(wheel.advance(T0, 10, rec)).isEqualTo(1);
@@ -121,12 +141,13 @@ class TimerWheelTest {
         for (int i = 0; i < n; i++) {
             // Half on one millisecond, half spread over 1 s, some already in the past.
             long deadline = i % 2 == 0 ? T0 + 500 : T0 - 100 + random.nextLong(1100);
-            wheel.schedule(deadline, i);
+            schedule(wheel, deadline, i);
         }
         BitSet seen = new BitSet(n);
         int[] duplicates = {0};
         long[] latestNow = {0};
-        TimerWheel.ExpiryHandler handler = (payload, deadline) -> {
+        TimerWheel.ExpiryHandler handler = (handle, deadline) -> {
+            long payload = label(handle);
             assertThat(deadline).isLessThanOrEqualTo(latestNow[0]);
             if (seen.get((int) payload)) {
                 duplicates[0]++;
@@ -154,7 +175,7 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(0, 4);
         Recorder rec = new Recorder();
         for (int i = 0; i < 10; i++) {
-            wheel.schedule(100 + i, i);
+            schedule(wheel, 100 + i, i);
         }
         assertThat(wheel.advance(1000, 3, rec)).isEqualTo(3);
         assertThat(wheel.currentTimeMillis()).isBetween(100L, 1000L);
@@ -179,7 +200,7 @@ class TimerWheelTest {
     void zeroOrNegativeLimitDoesNothing() {
         TimerWheel wheel = new TimerWheel(T0, 4);
         Recorder rec = new Recorder();
-        wheel.schedule(T0 - 1, 1);
+        schedule(wheel, T0 - 1, 1);
         assertThat(wheel.advance(T0 + 10, 0, rec)).isZero();
         assertThat(wheel.advance(T0 + 10, -5, rec)).isZero();
         assertThat(rec.fired).isEmpty();
@@ -193,13 +214,13 @@ class TimerWheelTest {
         int n = 20_000;
         long[] handles = new long[n];
         for (int i = 0; i < n; i++) {
-            handles[i] = wheel.schedule(T0 + 1 + (i * 7919L) % 100_000, -i);
+            handles[i] = schedule(wheel, T0 + 1 + (i * 7919L) % 100_000, -i);
         }
         assertThat(wheel.size()).isEqualTo(n);
         assertThat(wheel.capacity()).isGreaterThanOrEqualTo(n);
         for (int i = 0; i < n; i++) {
             assertThat(wheel.isPending(handles[i])).isTrue();
-            assertThat(wheel.payloadOf(handles[i])).isEqualTo(-i);
+            assertThat(label(handles[i])).isEqualTo(-i);
             assertThat(wheel.deadlineOf(handles[i])).isEqualTo(T0 + 1 + (i * 7919L) % 100_000);
         }
         Recorder rec = new Recorder();
@@ -212,7 +233,7 @@ class TimerWheelTest {
     @Test
     void zeroInitialCapacityWorksAndNegativeIsRejected() {
         TimerWheel wheel = new TimerWheel(0, 0);
-        long handle = wheel.schedule(5, 5);
+        long handle = schedule(wheel, 5, 5);
         assertThat(wheel.isPending(handle)).isTrue();
         assertThatThrownBy(() -> new TimerWheel(0, -1)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -225,7 +246,7 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(start, 4);
         Recorder rec = new Recorder();
         for (int d = 1; d <= 200; d++) {
-            wheel.schedule(start + d, d);
+            schedule(wheel, start + d, d);
         }
         for (int d = 1; d <= 200; d++) {
             assertThat(wheel.advance(start + d, Integer.MAX_VALUE, rec)).as("delay %d", d).isEqualTo(1);
@@ -238,9 +259,9 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(T0, 16);
         Recorder rec = new Recorder();
         long day = 86_400_000;
-        long cancelled = wheel.schedule(T0 + day, 1);
-        long renewed = wheel.schedule(T0 + day, 2);
-        long kept = wheel.schedule(T0 + day, 3);
+        long cancelled = schedule(wheel, T0 + day, 1);
+        long renewed = schedule(wheel, T0 + day, 2);
+        long kept = schedule(wheel, T0 + day, 3);
         assertThat(wheel.cancel(cancelled)).isTrue();
         assertThat(wheel.reschedule(renewed, T0 + 10 * day)).isTrue();
 
@@ -255,9 +276,9 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(T0, 16);
         Recorder rec = new Recorder();
         long day = 86_400_000;
-        wheel.schedule(T0 + 1_000, 1);
-        wheel.schedule(T0 + day / 2, 2);
-        wheel.schedule(T0 + day, 3);
+        schedule(wheel, T0 + 1_000, 1);
+        schedule(wheel, T0 + day / 2, 2);
+        schedule(wheel, T0 + day, 3);
         assertThat(wheel.advance(T0 + day, Integer.MAX_VALUE, rec)).isEqualTo(3);
         assertThat(wheel.bucketsOpened()).isLessThanOrEqualTo(3L * TimerWheel.LEVELS);
 
@@ -279,11 +300,11 @@ class TimerWheelTest {
         assertThat(wheel.currentTimeMillis()).isEqualTo(T0 + 100);
 
         // A deadline between the earlier "now" and the current time is already due.
-        wheel.schedule(T0 + 80, 1);
+        schedule(wheel, T0 + 80, 1);
         assertThat(wheel.advance(T0 + 50, 10, rec)).isEqualTo(1);
         assertThat(wheel.currentTimeMillis()).isEqualTo(T0 + 100);
         // And one after the current time is not, whatever "now" says.
-        wheel.schedule(T0 + 101, 2);
+        schedule(wheel, T0 + 101, 2);
         assertThat(wheel.advance(T0 + 50, 10, rec)).isZero();
         assertThat(wheel.advance(T0 + 101, 10, rec)).isEqualTo(1);
     }
@@ -292,12 +313,12 @@ class TimerWheelTest {
     void handlesCarryAGenerationSoAReusedSlotNeverMatchesAnOldHandle() {
         TimerWheel wheel = new TimerWheel(T0, 1);
         Recorder rec = new Recorder();
-        long first = wheel.schedule(T0 + 10, 1);
+        long first = schedule(wheel, T0 + 10, 1);
         assertThat(first).isPositive();
         assertThat(wheel.cancel(first)).isTrue();
         assertThat(wheel.cancel(first)).isFalse();
 
-        long second = wheel.schedule(T0 + 20, 2);
+        long second = schedule(wheel, T0 + 20, 2);
         assertThat((int) second).as("slot reused").isEqualTo((int) first);
         assertThat(second).isNotEqualTo(first).isPositive();
 
@@ -305,14 +326,13 @@ class TimerWheelTest {
         assertThat(wheel.cancel(first)).isFalse();
         assertThat(wheel.reschedule(first, T0 + 1)).isFalse();
         assertThatThrownBy(() -> wheel.deadlineOf(first)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> wheel.payloadOf(first)).isInstanceOf(IllegalArgumentException.class);
         assertThat(wheel.deadlineOf(second)).isEqualTo(T0 + 20);
-        assertThat(wheel.payloadOf(second)).isEqualTo(2);
+        assertThat(label(second)).isEqualTo(2);
 
         // A fired handle is stale too, and the slot's next tenant is unaffected by it.
         assertThat(wheel.advance(T0 + 20, 10, rec)).isEqualTo(1);
         assertThat(wheel.isPending(second)).isFalse();
-        long third = wheel.schedule(T0 + 30, 3);
+        long third = schedule(wheel, T0 + 30, 3);
         assertThat((int) third).isEqualTo((int) first);
         assertThat(wheel.cancel(second)).isFalse();
         assertThat(wheel.reschedule(second, T0 + 21)).isFalse();
@@ -323,7 +343,7 @@ class TimerWheelTest {
     @Test
     void garbageHandlesAreRejected() {
         TimerWheel wheel = new TimerWheel(T0, 4);
-        wheel.schedule(T0 + 1, 1);
+        schedule(wheel, T0 + 1, 1);
         for (long handle : new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1, 1L << 32 | 5, 2L << 32}) {
             assertThat(wheel.isPending(handle)).isFalse();
             assertThat(wheel.cancel(handle)).isFalse();
@@ -338,9 +358,9 @@ class TimerWheelTest {
         Recorder rec = new Recorder();
         assertThat(wheel.nextDeadlineLowerBound()).isEqualTo(Long.MAX_VALUE);
 
-        long far = wheel.schedule(T0 + 86_400_000, 1);
+        long far = schedule(wheel, T0 + 86_400_000, 1);
         assertThat(wheel.nextDeadlineLowerBound()).isEqualTo(T0 + 86_400_000);
-        long near = wheel.schedule(T0 + 5_000, 2);
+        long near = schedule(wheel, T0 + 5_000, 2);
         assertThat(wheel.nextDeadlineLowerBound()).isEqualTo(T0 + 5_000);
         assertThat(wheel.cancel(near)).isTrue();
         assertThat(wheel.nextDeadlineLowerBound()).isBetween(T0 + 1, T0 + 86_400_000);
@@ -362,16 +382,17 @@ class TimerWheelTest {
     void handlerMayScheduleAndCancelButNotAdvance() {
         TimerWheel wheel = new TimerWheel(T0, 4);
         List<Long> fired = new ArrayList<>();
-        long victim = wheel.schedule(T0 + 10, 99);
-        wheel.schedule(T0 + 10, 1);
-        wheel.schedule(T0 + 10, 2);
+        long victim = schedule(wheel, T0 + 10, 99);
+        schedule(wheel, T0 + 10, 1);
+        schedule(wheel, T0 + 10, 2);
         long[] cancelResult = {0};
-        TimerWheel.ExpiryHandler handler = (payload, deadline) -> {
+        TimerWheel.ExpiryHandler handler = (handle, deadline) -> {
+            long payload = label(handle);
             fired.add(payload);
             if (payload == 1) {
                 cancelResult[0] = wheel.cancel(victim) ? 1 : -1; // may or may not have fired already
-                wheel.schedule(T0 + 5, 3); // already due: fires in this same call
-                wheel.schedule(T0 + 11, 4); // not yet due
+                schedule(wheel, T0 + 5, 3); // already due: fires in this same call
+                schedule(wheel, T0 + 11, 4); // not yet due
             }
             assertThatThrownBy(() -> wheel.advance(T0 + 20, 1, (p, d) -> {}))
                     .isInstanceOf(IllegalStateException.class);
@@ -381,7 +402,7 @@ class TimerWheelTest {
         assertThat(n).isEqualTo(fired.size());
         assertThat(fired.contains(99L)).isEqualTo(cancelResult[0] == -1);
         assertThat(wheel.size()).isEqualTo(1);
-        assertThat(wheel.advance(T0 + 11, 100, (p, d) -> fired.add(p))).isEqualTo(1);
+        assertThat(wheel.advance(T0 + 11, 100, (h, d) -> fired.add(label(h)))).isEqualTo(1);
         assertThat(fired.getLast()).isEqualTo(4L);
     }
 
@@ -389,17 +410,17 @@ class TimerWheelTest {
     void aThrowingHandlerLosesNoOtherTimer() {
         TimerWheel wheel = new TimerWheel(T0, 4);
         for (int i = 0; i < 5; i++) {
-            wheel.schedule(T0 + 1, i);
+            schedule(wheel, T0 + 1, i);
         }
         List<Long> fired = new ArrayList<>();
-        assertThatThrownBy(() -> wheel.advance(T0 + 1, 10, (p, d) -> {
-            fired.add(p);
+        assertThatThrownBy(() -> wheel.advance(T0 + 1, 10, (h, d) -> {
+            fired.add(label(h));
             if (fired.size() == 2) {
                 throw new IllegalStateException("boom");
             }
         })).hasMessage("boom");
         assertThat(wheel.size()).isEqualTo(3);
-        assertThat(wheel.advance(T0 + 1, 10, (p, d) -> fired.add(p))).isEqualTo(3);
+        assertThat(wheel.advance(T0 + 1, 10, (h, d) -> fired.add(label(h)))).isEqualTo(3);
         assertThat(fired).doesNotHaveDuplicates().hasSize(5);
     }
 
@@ -408,28 +429,48 @@ class TimerWheelTest {
         TimerWheel wheel = new TimerWheel(T0, 1 << 20);
         int n = 1_000_000;
         for (int i = 0; i < n; i++) {
-            wheel.schedule(T0 + 3_600_000, i);
+            schedule(wheel, T0 + 3_600_000, i);
         }
+        assertThat(wheel.capacity()).isEqualTo(1 << 20); // no slot table growth
+        assertThat(wheel.footprintBytes()).as("one crowded millisecond costs what a spread million does")
+                .isLessThanOrEqualTo(24L * n);
         BitSet seen = new BitSet(n);
         int total = 0;
         int fired;
         do {
-            fired = wheel.advance(T0 + 3_600_000, 250_000, (p, d) -> seen.set((int) p));
+            fired = wheel.advance(T0 + 3_600_000, 250_000, (h, d) -> seen.set((int) label(h)));
             total += fired;
         } while (fired > 0);
         assertThat(total).isEqualTo(n);
         assertThat(seen.cardinality()).isEqualTo(n);
-        assertThat(wheel.capacity()).isEqualTo(1 << 20); // no growth, no per-timer overhead
+        assertThat(wheel.footprintBytes()).as("the emptied crowd gives its bucket back").isLessThan(9L * (1 << 20) + 100_000);
+    }
+
+    @Test
+    void aSpreadMillionStaysUnder24BytesPerTimerAsItChurns() {
+        TimerWheel wheel = new TimerWheel(T0, 1_000_000);
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 1_000_000; i++) {
+            wheel.schedule(T0 + random.nextLong(1_000, 86_400_000));
+        }
+        assertThat(wheel.footprintBytes() / (double) wheel.size()).isLessThanOrEqualTo(24.0);
+        long now = T0;
+        for (int step = 0; step < 36 * 3600; step += 10) { // 36 hours in 10 s steps, each fired timer re-armed
+            long t = now += 10_000;
+            wheel.advance(t, Integer.MAX_VALUE, (h, d) -> wheel.schedule(t + random.nextLong(1_000, 86_400_000)));
+        }
+        assertThat(wheel.size()).isEqualTo(1_000_000);
+        assertThat(wheel.footprintBytes() / (double) wheel.size()).isLessThanOrEqualTo(24.0);
     }
 
     @Test
     void coversTheWholeLongRange() {
         TimerWheel wheel = new TimerWheel(Long.MIN_VALUE, 4);
         Recorder rec = new Recorder();
-        wheel.schedule(Long.MAX_VALUE, 1);
-        wheel.schedule(-1, 2);
-        wheel.schedule(0, 3);
-        wheel.schedule(Long.MIN_VALUE + 1, 4);
+        schedule(wheel, Long.MAX_VALUE, 1);
+        schedule(wheel, -1, 2);
+        schedule(wheel, 0, 3);
+        schedule(wheel, Long.MIN_VALUE + 1, 4);
         assertThat(wheel.nextDeadlineLowerBound()).isEqualTo(Long.MIN_VALUE + 1);
         assertThat(wheel.advance(-2, 10, rec)).isEqualTo(1);
         assertThat(wheel.advance(-1, 10, rec)).isEqualTo(1);
@@ -438,7 +479,7 @@ class TimerWheelTest {
         assertThat(wheel.advance(Long.MAX_VALUE, 10, rec)).isEqualTo(1);
         assertThat(rec.payloads()).containsExactly(4L, 2L, 3L, 1L);
         // At the end of time everything scheduled is due at once.
-        wheel.schedule(Long.MAX_VALUE, 5);
+        schedule(wheel, Long.MAX_VALUE, 5);
         assertThat(wheel.advance(Long.MAX_VALUE, 10, rec)).isEqualTo(1);
     }
 }

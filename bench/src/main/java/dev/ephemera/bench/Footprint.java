@@ -1,0 +1,45 @@
+package dev.ephemera.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.SplittableRandom;
+
+/**
+ * Heap bytes per pending timer for each implementation: the retained heap after GC with one million
+ * timers armed, minus the heap before, divided by the count. Run:
+ * {@code java -Xmx3g -cp bench/target/benchmarks.jar dev.ephemera.bench.Footprint}.
+ */
+public final class Footprint {
+    private static final long DAY = 86_400_000;
+
+    private Footprint() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pending = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        String[] impls = {"ephemera", "agrona", "caffeine", "kafka", "netty", "jdk"};
+        System.out.printf("%-10s %14s%n", "impl", "bytes/timer");
+        for (String impl : impls) {
+            long before = usedAfterGc();
+            SplittableRandom random = new SplittableRandom(42);
+            long start = 1_700_000_000_000L;
+            try (TimerPeer peer = TimerPeer.create(impl, pending, start)) {
+                for (int i = 0; i < pending; i++) {
+                    peer.schedule(i, start + random.nextLong(1_000, DAY));
+                }
+                long after = usedAfterGc();
+                System.out.printf("%-10s %14.1f%n", impl, (after - before) / (double) pending);
+                java.lang.ref.Reference.reachabilityFence(peer);
+            }
+        }
+    }
+
+    private static long usedAfterGc() throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}
