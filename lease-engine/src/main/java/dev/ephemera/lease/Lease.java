@@ -45,6 +45,11 @@ public record Lease(
                 maxExpiresAt, revocationAttempts, lastError);
     }
 
+    Lease withError(String error) {
+        return new Lease(id, tenant, agentId, taskId, backend, role, handle, state, issuedAt, expiresAt,
+                maxExpiresAt, revocationAttempts, error);
+    }
+
     Lease withFailedAttempt(String error) {
         return new Lease(id, tenant, agentId, taskId, backend, role, handle, state, issuedAt, expiresAt,
                 maxExpiresAt, revocationAttempts + 1, error);

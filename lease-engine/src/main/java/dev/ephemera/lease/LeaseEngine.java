@@ -179,6 +179,37 @@ public final class LeaseEngine implements AutoCloseable {
         return pending;
     }
 
+    /**
+     * Gives up on revoking a lease whose backend keeps refusing: marks it revoked without the
+     * backend's confirmation, on an admin's word. Only for leases already being revoked, so that it
+     * can never be a shortcut around a revocation that would work.
+     */
+    public Lease forceRevoke(String leaseId, String actor, String reason) {
+        ensureRunning();
+        Lease lease = transition(leaseId, l -> switch (l.state()) {
+            case ACTIVE -> throw new LeaseException(Reason.NOT_REVOKING,
+                    "lease " + leaseId + " is active: revoke it first; force only ends a revocation that keeps failing");
+            case REVOKED -> l;
+            case REVOKING, IRREVOCABLE -> l.withState(LeaseState.REVOKED)
+                    .withError("force-revoked by " + actor + " after " + l.revocationAttempts() + " failed attempts: " + reason);
+        });
+        timers.disarm(leaseId);
+        log.warn("lease {} force-revoked by {} without backend confirmation: {}", leaseId, actor, reason);
+        complete(lease);
+        return lease;
+    }
+
+    /** Live leases in the given state, for operators (irrevocable ones above all). */
+    public List<Lease> liveLeases(LeaseState state) {
+        List<Lease> found = new ArrayList<>();
+        store.forEachLive(lease -> {
+            if (lease.state() == state) {
+                found.add(lease);
+            }
+        });
+        return found;
+    }
+
     public Optional<Lease> find(String leaseId) {
         return store.find(leaseId);
     }
@@ -248,10 +279,20 @@ public final class LeaseEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (BackendException | RuntimeException e) {
             String reason = e instanceof BackendException ? e.getMessage() : "internal error (" + e.getClass().getSimpleName() + ")";
-            Lease failed = transition(leaseId, l -> l.withFailedAttempt(reason));
+            Lease failed = transition(leaseId, l -> {
+                Lease counted = l.withFailedAttempt(reason);
+                return counted.state() == LeaseState.REVOKING && retry.exhausted(counted.revocationAttempts())
+                        ? counted.withState(LeaseState.IRREVOCABLE) : counted;
+            });
             Duration delay = retry.delayAfter(failed.revocationAttempts(), ThreadLocalRandom.current());
-            log.warn("revocation of lease {} failed (attempt {}), retrying in {} ms: {}",
-                    leaseId, failed.revocationAttempts(), delay.toMillis(), reason);
+            if (failed.state() == LeaseState.IRREVOCABLE) {
+                log.error("lease {} is irrevocable after {} failed attempts (backend {}), retrying every ~{} s until an "
+                        + "admin force-revokes it: {}", leaseId, failed.revocationAttempts(), failed.backend(),
+                        retry.slowRetry().toSeconds(), reason);
+            } else {
+                log.warn("revocation of lease {} failed (attempt {}), retrying in {} ms: {}",
+                        leaseId, failed.revocationAttempts(), delay.toMillis(), reason);
+            }
             if (!(e instanceof BackendException)) {
                 log.debug("unexpected revocation failure for lease {}", leaseId, e);
             }

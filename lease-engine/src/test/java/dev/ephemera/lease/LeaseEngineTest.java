@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LeaseEngineTest {
-    private static final RetryPolicy FAST = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(100), 2.0);
+    private static final RetryPolicy FAST =
+            new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(100), 2.0, 6, Duration.ofMillis(300));
 
     @TempDir
     Path dir;
@@ -102,6 +103,44 @@ class LeaseEngineTest {
         assertThat(backend.live).isNotEmpty();
         backend.failuresBeforeRevokeSucceeds = 0;
         awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aLeaseTheBackendNeverLetsGoBecomesIrrevocableIsRetriedSlowlyAndCanBeForced() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+        String id = grant.lease().id();
+        backend.failuresBeforeRevokeSucceeds = Integer.MAX_VALUE;
+        CompletableFuture<Lease> revocation = engine.revoke(id);
+
+        awaitState(id, LeaseState.IRREVOCABLE, Duration.ofSeconds(5));
+        assertThat(store.find(id).orElseThrow().revocationAttempts()).isEqualTo(FAST.maxAttempts());
+        assertThat(engine.liveLeases(LeaseState.IRREVOCABLE)).extracting(Lease::id).containsExactly(id);
+        assertThat(revocation).isNotDone();
+        int calls = backend.revokeCalls.get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (backend.revokeCalls.get() == calls && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(backend.revokeCalls.get()).as("still retried, on the slow schedule").isGreaterThan(calls);
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(LeaseState.IRREVOCABLE);
+
+        Lease forced = engine.forceRevoke(id, "alice", "database decommissioned");
+
+        assertThat(forced.state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(forced.lastError()).startsWith("force-revoked by alice after ").endsWith(": database decommissioned");
+        assertThat(revocation.get(1, TimeUnit.SECONDS).state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(engine.liveLeases(LeaseState.IRREVOCABLE)).isEmpty();
+    }
+
+    @Test
+    void forceRevokeIsNoShortcutForAnActiveLease() {
+        Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
+
+        assertThatThrownBy(() -> engine.forceRevoke(grant.lease().id(), "alice", "why not"))
+                .isInstanceOf(LeaseException.class).hasMessageContaining("revoke it first")
+                .extracting(e -> ((LeaseException) e).reason()).isEqualTo(LeaseException.Reason.NOT_REVOKING);
+        assertThat(store.find(grant.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
+        assertThat(backend.live).contains("cred-" + grant.lease().id());
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,36 @@ class BackendOutageTest {
         proxy.cut();
 
         assertRetriedWhileDown(lease.id(), username, task);
+    }
+
+    @Test
+    void aBackendThatStaysDownMakesTheLeaseIrrevocableUntilAnAdminForcesIt(@TempDir Path otherDir) throws Exception {
+        try (TestVault strict = TestVault.start(otherDir, Map.of(
+                "ephemera.revocation.max-attempts", 2, "ephemera.revocation.irrevocable-retry", "1s"))) {
+            strict.configurePostgres("flaky", postgres.jdbcUrlThroughPort(proxy.port()), postgres.adminUser(), postgres.adminPassword());
+            Task task = strict.client().startTask("outage that does not end", Duration.ofMinutes(5));
+            Lease lease = task.lease("flaky", "readonly", Duration.ofMinutes(2));
+            proxy.cut();
+            lease.revoke();
+
+            Eventually.within(Duration.ofSeconds(15), "irrevocable after two attempts", () -> strict.call("GET",
+                    "/v1/leases/" + lease.id(), strict.adminToken(), null).expect(200).json().path("state").asText()
+                    .equals("irrevocable"));
+            JsonNode listed = strict.call("GET", "/v1/leases?state=irrevocable", strict.adminToken(), null).expect(200).json();
+            assertThat(listed.path("leases")).hasSize(1);
+            assertThat(listed.path("leases").get(0).path("lease_id").asText()).isEqualTo(lease.id());
+            assertThat(listed.path("leases").get(0).path("last_error").asText()).contains("flaky");
+
+            assertThat(strict.call("POST", "/v1/leases/" + lease.id() + "/force-revoke", strict.adminToken(),
+                    Map.of("reason", " ")).status()).as("a reason is required").isEqualTo(400);
+            JsonNode forced = strict.call("POST", "/v1/leases/" + lease.id() + "/force-revoke", strict.adminToken(),
+                    Map.of("reason", "role dropped by hand")).expect(200).json();
+            assertThat(forced.path("state").asText()).isEqualTo("revoked");
+            assertThat(forced.path("last_error").asText()).contains("force-revoked by").endsWith("role dropped by hand");
+            assertThat(strict.call("GET", "/v1/leases?state=irrevocable", strict.adminToken(), null).expect(200)
+                    .json().path("leases")).isEmpty();
+            assertThat(strict.call("GET", "/v1/leases?state=bogus", strict.adminToken(), null).status()).isEqualTo(400);
+        }
     }
 
     private void assertRetriedWhileDown(String leaseId, String username, Task task) throws Exception {

@@ -60,6 +60,12 @@ public final class Dtos {
     }
 
     @Serdeable
+    public record ForceRevocation(String reason) {}
+
+    @Serdeable
+    public record LeaseList(List<LeaseView> leases) {}
+
+    @Serdeable
     public record BackendBody(String type, String connectionUrl, String username, String password, Boolean verify) {
         @Override
         public String toString() {

@@ -69,7 +69,7 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
             ApiException api = switch (e.reason()) {
                 case NOT_FOUND -> ApiException.notFound(e.getMessage());
                 case BACKEND_UNKNOWN -> ApiException.notFound(e.getMessage());
-                case NOT_RENEWABLE -> ApiException.conflict(e.getMessage());
+                case NOT_RENEWABLE, NOT_REVOKING -> ApiException.conflict(e.getMessage());
                 case BACKEND_FAILED -> ApiException.backendUnavailable(e.getMessage());
                 case SHUTTING_DOWN -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
             };

@@ -4,6 +4,7 @@ import dev.ephemera.lease.Grant;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseRequest;
+import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.backend.RoleConfig;
@@ -99,6 +100,43 @@ final class LeaseController {
             Thread.currentThread().interrupt();
             throw new ApiException(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "interrupted");
         }
+    }
+
+    /** Admin: the tenant's live leases in one state, e.g. {@code ?state=irrevocable}. */
+    @Get("{?state}")
+    Dtos.LeaseList list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Nullable String state) {
+        Principal.Admin admin = callers.admin(authorization);
+        LeaseState wanted = liveState(state);
+        return new Dtos.LeaseList(engine.liveLeases(wanted).stream()
+                .filter(lease -> admin.tenant().equals(lease.tenant()))
+                .map(lease -> Dtos.LeaseView.of(lease, null))
+                .toList());
+    }
+
+    /**
+     * Admin: ends a revocation the backend keeps refusing, marking the lease revoked without its
+     * confirmation. The reason is required and kept on the lease.
+     */
+    @Post("/{leaseId}/force-revoke")
+    Dtos.LeaseView forceRevoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                               @PathVariable String leaseId, @Body Dtos.ForceRevocation body) {
+        Principal.Admin admin = callers.admin(authorization);
+        visibleLease(admin, leaseId);
+        String reason = body.reason() == null ? "" : body.reason().strip();
+        if (reason.isEmpty() || reason.length() > 500) {
+            throw ApiException.invalid("reason is required (1 to 500 characters): say why the credential is known to be gone or accepted");
+        }
+        return Dtos.LeaseView.of(engine.forceRevoke(leaseId, admin.name(), reason), null);
+    }
+
+    private static LeaseState liveState(@Nullable String state) {
+        String name = state == null ? "irrevocable" : state.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (name) {
+            case "active" -> LeaseState.ACTIVE;
+            case "revoking" -> LeaseState.REVOKING;
+            case "irrevocable" -> LeaseState.IRREVOCABLE;
+            default -> throw ApiException.invalid("state must be one of active, revoking, irrevocable");
+        };
     }
 
     /** A task sees only its own leases, an admin those of its tenant; anything else does not exist. */

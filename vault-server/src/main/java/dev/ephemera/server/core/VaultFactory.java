@@ -59,9 +59,11 @@ public class VaultFactory {
     LeaseEngine leaseEngine(SealedStore store, BackendRegistry backends, InstantSource clock,
                             @Value("${ephemera.revocation.initial-backoff:1s}") Duration initialBackoff,
                             @Value("${ephemera.revocation.max-backoff:60s}") Duration maxBackoff,
+                            @Value("${ephemera.revocation.max-attempts:12}") int maxAttempts,
+                            @Value("${ephemera.revocation.irrevocable-retry:15m}") Duration slowRetry,
                             @Value("${ephemera.revocation.concurrency-per-backend:8}") int concurrency) {
         LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock,
-                new RetryPolicy(initialBackoff, maxBackoff, 2.0), concurrency);
+                new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency);
         engine.start();
         return engine;
     }

@@ -36,18 +36,27 @@ public final class TestVault implements AutoCloseable {
     private final Path keyFile;
     private final DevIssuer issuer;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, Object> config;
     private EphemeraServer server;
     private int port;
     private String adminToken;
 
-    private TestVault(Path dataDir) {
+    private TestVault(Path dataDir, Map<String, Object> overrides) {
         this.dataDir = dataDir;
+        Map<String, Object> config = new java.util.HashMap<>(FAST_RETRIES);
+        config.putAll(overrides);
+        this.config = Map.copyOf(config);
         this.keyFile = dataDir.resolve("unseal.key");
         this.issuer = DevIssuer.loadOrCreate(dataDir.resolve("issuer.jwk"));
     }
 
     public static TestVault start(Path dataDir) {
-        TestVault vault = new TestVault(dataDir);
+        return start(dataDir, Map.of());
+    }
+
+    /** With configuration overrides on top of the fast retries, e.g. {@code ephemera.revocation.max-attempts}. */
+    public static TestVault start(Path dataDir, Map<String, Object> overrides) {
+        TestVault vault = new TestVault(dataDir, overrides);
         try (UnsealKey key = UnsealKey.generate()) {
             Files.writeString(vault.keyFile, key.toBase64());
         } catch (IOException e) {
@@ -65,7 +74,7 @@ public final class TestVault implements AutoCloseable {
     }
 
     private void startServer(int requestedPort) {
-        server = EphemeraServer.start(dataDir, keyFile, "127.0.0.1", requestedPort, FAST_RETRIES);
+        server = EphemeraServer.start(dataDir, keyFile, "127.0.0.1", requestedPort, config);
         port = server.address().getPort();
     }
 
