@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseEngine.class);
     private static final int LOCK_STRIPES = 256;
+    private static final int BULK_BATCH = 1_000;
 
     private final LeaseStore store;
     private final BackendResolver backends;
@@ -51,7 +54,8 @@ public final class LeaseEngine implements AutoCloseable {
     private final Map<String, Semaphore> backendPermits = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Lease>> revocations = new ConcurrentHashMap<>();
     private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
-    private final Object[] locks = new Object[LOCK_STRIPES];
+    private final Map<String, BulkRevocation> bulkJobs = new ConcurrentHashMap<>();
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private volatile boolean running;
 
     public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
@@ -63,7 +67,7 @@ public final class LeaseEngine implements AutoCloseable {
         this.concurrencyPerBackend = concurrencyPerBackend;
         this.timers = new LeaseTimers(clock, this::dispatch);
         for (int i = 0; i < LOCK_STRIPES; i++) {
-            locks[i] = new Object();
+            locks[i] = new ReentrantLock();
         }
     }
 
@@ -133,7 +137,9 @@ public final class LeaseEngine implements AutoCloseable {
         if (increment.isNegative() || increment.isZero()) {
             throw new IllegalArgumentException("increment must be positive");
         }
-        synchronized (lockFor(leaseId)) {
+        ReentrantLock lock = lockFor(leaseId);
+        lock.lock();
+        try {
             Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
             Instant now = clock.instant();
             if (lease.state() != LeaseState.ACTIVE || !lease.expiresAt().isAfter(now)) {
@@ -151,6 +157,8 @@ public final class LeaseEngine implements AutoCloseable {
             store.update(renewed);
             timers.arm(leaseId, newExpiry);
             return renewed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -168,6 +176,73 @@ public final class LeaseEngine implements AutoCloseable {
         timers.disarm(leaseId);
         dispatch(leaseId);
         return done;
+    }
+
+    /**
+     * Revokes every active lease that matches, in the background: the live table is scanned, matches
+     * are marked {@link LeaseState#REVOKING} in durable batches of {@value #BULK_BATCH} and handed to
+     * the workers. Returns at once with the job, whose counters show progress. Leases already being
+     * revoked are left to their own revocation and not counted.
+     */
+    public BulkRevocation revokeMatching(String description, Predicate<Lease> filter) {
+        ensureRunning();
+        BulkRevocation job = new BulkRevocation(SecretGenerator.identifier("bulk_"), description, clock.instant());
+        bulkJobs.put(job.id(), job);
+        workers.execute(() -> {
+            try {
+                List<Lease> batch = new ArrayList<>(BULK_BATCH);
+                store.forEachLive(lease -> {
+                    job.scanned.incrementAndGet();
+                    if (lease.state() == LeaseState.ACTIVE && filter.test(lease)) {
+                        batch.add(lease);
+                        if (batch.size() == BULK_BATCH) {
+                            markAndDispatch(batch, job);
+                        }
+                    }
+                });
+                markAndDispatch(batch, job);
+                job.finishScan();
+                log.info("bulk revocation {} ({}): {} leases matched of {} live", job.id(), description,
+                        job.matched(), job.scanned());
+            } catch (RuntimeException e) {
+                job.fail("scan failed: " + e.getClass().getSimpleName());
+                log.error("bulk revocation {} ({}) stopped after {} matches", job.id(), description, job.matched(), e);
+            }
+        });
+        return job;
+    }
+
+    public Optional<BulkRevocation> bulkRevocation(String id) {
+        return Optional.ofNullable(bulkJobs.get(id));
+    }
+
+    private void markAndDispatch(List<Lease> candidates, BulkRevocation job) {
+        // Hold every stripe of the batch (in index order, so two batches cannot deadlock) from the
+        // re-read to the durable write: a renewal or a finished revocation is never overwritten.
+        int[] stripes = candidates.stream().mapToInt(l -> stripe(l.id())).distinct().sorted().toArray();
+        List<Lease> marked = new ArrayList<>(candidates.size());
+        for (int stripe : stripes) {
+            locks[stripe].lock();
+        }
+        try {
+            for (Lease candidate : candidates) {
+                store.find(candidate.id()).filter(l -> l.state() == LeaseState.ACTIVE)
+                        .ifPresent(l -> marked.add(l.withState(LeaseState.REVOKING)));
+            }
+            store.updateAll(marked);
+        } finally {
+            for (int i = stripes.length - 1; i >= 0; i--) {
+                locks[stripes[i]].unlock();
+            }
+        }
+        candidates.clear();
+        for (Lease lease : marked) {
+            job.matched.incrementAndGet();
+            timers.disarm(lease.id());
+            revocations.computeIfAbsent(lease.id(), id -> new CompletableFuture<>())
+                    .thenRun(job.revoked::incrementAndGet);
+            dispatch(lease.id());
+        }
     }
 
     /** Revokes every live lease of a task; returns one future per lease being revoked. */
@@ -244,7 +319,9 @@ public final class LeaseEngine implements AutoCloseable {
 
     private void revokeNow(String leaseId) {
         Lease lease;
-        synchronized (lockFor(leaseId)) {
+        ReentrantLock lock = lockFor(leaseId);
+        lock.lock();
+        try {
             lease = store.find(leaseId).orElse(null);
             if (lease == null) {
                 return;
@@ -258,6 +335,8 @@ public final class LeaseEngine implements AutoCloseable {
                 lease = lease.withState(LeaseState.REVOKING);
                 store.update(lease);
             }
+        } finally {
+            lock.unlock();
         }
         if (lease.state() == LeaseState.REVOKED) {
             complete(lease);
@@ -308,18 +387,26 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     private Lease transition(String leaseId, UnaryOperator<Lease> change) {
-        synchronized (lockFor(leaseId)) {
+        ReentrantLock lock = lockFor(leaseId);
+        lock.lock();
+        try {
             Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
             Lease changed = change.apply(lease);
             if (!changed.equals(lease)) {
                 store.update(changed);
             }
             return changed;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private Object lockFor(String leaseId) {
-        return locks[(leaseId.hashCode() & 0x7fffffff) % LOCK_STRIPES];
+    private ReentrantLock lockFor(String leaseId) {
+        return locks[stripe(leaseId)];
+    }
+
+    private static int stripe(String leaseId) {
+        return (leaseId.hashCode() & 0x7fffffff) % LOCK_STRIPES;
     }
 
     private void ensureRunning() {

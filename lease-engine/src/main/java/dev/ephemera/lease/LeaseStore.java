@@ -57,6 +57,22 @@ public final class LeaseStore {
         store.write(batch);
     }
 
+    /** Several updates in one atomic, durable write. */
+    public void updateAll(List<Lease> leases) {
+        Batch batch = Batch.create();
+        for (Lease lease : leases) {
+            batch.put(Keys.of("lease", lease.id()), encode(lease));
+            if (lease.state().isLive()) {
+                batch.put(Keys.of("live", lease.id()), EMPTY);
+            } else {
+                batch.delete(Keys.of("live", lease.id()));
+            }
+        }
+        if (!batch.isEmpty()) {
+            store.write(batch);
+        }
+    }
+
     public Optional<Lease> find(String id) {
         return store.get(Keys.of("lease", id)).map(LeaseStore::decode);
     }

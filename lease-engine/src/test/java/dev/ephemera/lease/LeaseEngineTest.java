@@ -144,6 +144,30 @@ class LeaseEngineTest {
     }
 
     @Test
+    void bulkRevocationTakesEveryMatchingLeaseInBatchesAndCountsThem() throws Exception {
+        List<String> matching = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            matching.add(engine.grant(request("task-" + (i % 7), Duration.ofMinutes(5))).lease().id());
+        }
+        Grant other = engine.grant(new LeaseRequest("t1", "agent-2", "task-x", "b", "role", Duration.ofMinutes(5),
+                Instant.now().plus(Duration.ofHours(1))));
+
+        BulkRevocation job = engine.revokeMatching("agent=agent-1", lease -> lease.agentId().equals("agent-1"));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!job.done() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(job.done()).as("done: %d of %d revoked", job.revoked(), job.matched()).isTrue();
+        assertThat(job.matched()).isEqualTo(2_500);
+        assertThat(job.scanned()).isEqualTo(2_501);
+        assertThat(job.revoked()).isEqualTo(2_500);
+        assertThat(matching).allSatisfy(id -> assertThat(store.find(id).orElseThrow().state()).isEqualTo(LeaseState.REVOKED));
+        assertThat(backend.live).containsExactly("cred-" + other.lease().id());
+        assertThat(engine.bulkRevocation(job.id())).containsSame(job);
+    }
+
+    @Test
     void aFailedIssueLeavesNothingBehind() throws Exception {
         backend.failIssue = true;
         assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMinutes(5))))

@@ -64,6 +64,14 @@ public final class AgentRegistry {
         }
     }
 
+    /** Ids of the tenant's agents sponsored by this owner (compared ignoring case). */
+    public java.util.Set<String> idsOwnedBy(String tenant, String owner) {
+        return documents.list(Keys.prefix("agent"), Agent.class).stream()
+                .filter(agent -> agent.tenant().equals(tenant) && agent.owner().equalsIgnoreCase(owner.strip()))
+                .map(Agent::id)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** The active agent bound to this workload identity; anything else is a 403 with a reason. */
     public Agent authenticate(VerifiedWorkload workload) {
         Agent agent = documents.get(bindingKey(workload.issuerName(), workload.subject()), String.class)

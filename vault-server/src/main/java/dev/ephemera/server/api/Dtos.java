@@ -1,6 +1,7 @@
 package dev.ephemera.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.lease.BulkRevocation;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.server.agent.Agent;
@@ -61,6 +62,19 @@ public final class Dtos {
 
     @Serdeable
     public record ForceRevocation(String reason) {}
+
+    /** Which leases a bulk revocation takes: every given field must match; {@code all} takes the tenant's. */
+    @Serdeable
+    public record RevocationScope(String taskId, String agentId, String owner, String backend, String role, Boolean all) {}
+
+    @Serdeable
+    public record BulkView(String bulkId, String scope, Instant startedAt, int scanned, int matched, int revoked,
+                           boolean scanDone, boolean done, String failure) {
+        static BulkView of(BulkRevocation job) {
+            return new BulkView(job.id(), job.description(), job.startedAt(), job.scanned(), job.matched(),
+                    job.revoked(), job.scanDone(), job.done(), job.failure());
+        }
+    }
 
     @Serdeable
     public record LeaseList(List<LeaseView> leases) {}
