@@ -7,6 +7,8 @@ import dev.ephemera.lease.backend.BackendResolver;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
 import dev.ephemera.lease.backend.LeaseBackend;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -49,6 +51,7 @@ public final class LeaseEngine implements AutoCloseable {
     private final RetryPolicy retry;
     private final int concurrencyPerBackend;
     private final LeaseTimers timers;
+    private final LeaseMetrics metrics;
     private final ExecutorService workers =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ephemera-revoke-", 0).factory());
     private final Map<String, Semaphore> backendPermits = new ConcurrentHashMap<>();
@@ -60,12 +63,18 @@ public final class LeaseEngine implements AutoCloseable {
 
     public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
                        int concurrencyPerBackend) {
+        this(store, backends, clock, retry, concurrencyPerBackend, new SimpleMeterRegistry());
+    }
+
+    public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
+                       int concurrencyPerBackend, MeterRegistry registry) {
         this.store = store;
         this.backends = backends;
         this.clock = clock;
         this.retry = retry;
         this.concurrencyPerBackend = concurrencyPerBackend;
-        this.timers = new LeaseTimers(clock, this::dispatch);
+        this.timers = new LeaseTimers(clock, this::timerFired);
+        this.metrics = new LeaseMetrics(registry, timers::pending);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -85,6 +94,9 @@ public final class LeaseEngine implements AutoCloseable {
                 armed[0]++;
             } else {
                 overdue.add(lease.id());
+                if (lease.state() == LeaseState.IRREVOCABLE) {
+                    metrics.irrevocable(lease.id());
+                }
             }
         });
         running = true;
@@ -121,6 +133,7 @@ public final class LeaseEngine implements AutoCloseable {
         timers.arm(id, expiresAt);
         try {
             Credential credential = backend.issue(issue, handle);
+            metrics.granted();
             return new Grant(lease, credential);
         } catch (BackendException | RuntimeException e) {
             // Whatever the backend half-created goes with the lease: revoke is idempotent.
@@ -297,6 +310,7 @@ public final class LeaseEngine implements AutoCloseable {
         if (!running) {
             return;
         }
+        metrics.awaiting(leaseId);
         if (inFlight.putIfAbsent(leaseId, Boolean.TRUE) != null) {
             return;
         }
@@ -329,6 +343,7 @@ public final class LeaseEngine implements AutoCloseable {
             if (lease.state() == LeaseState.ACTIVE) {
                 if (lease.expiresAt().isAfter(clock.instant())) {
                     // A timer that fired just before a renewal moved it: keep the lease.
+                    metrics.stillActive(leaseId);
                     timers.arm(leaseId, lease.expiresAt());
                     return;
                 }
@@ -364,7 +379,9 @@ public final class LeaseEngine implements AutoCloseable {
                         ? counted.withState(LeaseState.IRREVOCABLE) : counted;
             });
             Duration delay = retry.delayAfter(failed.revocationAttempts(), ThreadLocalRandom.current());
+            metrics.retried();
             if (failed.state() == LeaseState.IRREVOCABLE) {
+                metrics.irrevocable(leaseId);
                 log.error("lease {} is irrevocable after {} failed attempts (backend {}), retrying every ~{} s until an "
                         + "admin force-revokes it: {}", leaseId, failed.revocationAttempts(), failed.backend(),
                         retry.slowRetry().toSeconds(), reason);
@@ -379,7 +396,16 @@ public final class LeaseEngine implements AutoCloseable {
         }
     }
 
+    private void timerFired(String leaseId) {
+        metrics.expired(leaseId);
+        dispatch(leaseId);
+    }
+
     private void complete(Lease lease) {
+        if (lease.state() == LeaseState.REVOKED) {
+            Duration sinceExpiry = Duration.between(lease.expiresAt(), clock.instant());
+            metrics.revoked(lease.id(), sinceExpiry.isNegative() ? null : sinceExpiry);
+        }
         CompletableFuture<Lease> done = revocations.remove(lease.id());
         if (done != null) {
             done.complete(lease);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.storage.RocksStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ class LeaseEngineTest {
     LeaseStore store;
     RecordingBackend backend = new RecordingBackend();
     LeaseEngine engine;
+    SimpleMeterRegistry registry;
 
     @BeforeEach
     void open() {
@@ -43,8 +45,9 @@ class LeaseEngineTest {
     }
 
     private LeaseEngine newEngine() {
+        registry = new SimpleMeterRegistry();
         return new LeaseEngine(store, name -> name.equals("b") ? Optional.of(backend) : Optional.empty(),
-                InstantSource.system(), FAST, 4);
+                InstantSource.system(), FAST, 4, registry);
     }
 
     private static LeaseRequest request(String task, Duration ttl) {
@@ -66,6 +69,26 @@ class LeaseEngineTest {
         awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
         assertThat(backend.live).isEmpty();
         assertThat(Instant.now()).isAfterOrEqualTo(grant.lease().expiresAt());
+    }
+
+    @Test
+    void metricsCountExpiriesRevocationsAndTheLagAfterExpiry() throws Exception {
+        Grant grant = engine.grant(request("task-1", Duration.ofMillis(200)));
+        engine.grant(request("task-1", Duration.ofMinutes(5)));
+        assertThat(registry.get("ephemera.leases.granted").counter().count()).isEqualTo(2);
+
+        awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+
+        assertThat(registry.get("ephemera.leases.expired").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ephemera.leases.revoked").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ephemera.revocation.lag").timer().count()).isEqualTo(1);
+        assertThat(registry.get("ephemera.revocation.lag").timer().max(TimeUnit.MILLISECONDS)).isLessThan(1_000);
+        assertThat(registry.get("ephemera.revocation.backlog").gauge().value()).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (registry.get("ephemera.leases.pending").gauge().value() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the timer thread publishes its count after each pass
+        }
+        assertThat(registry.get("ephemera.leases.pending").gauge().value()).isEqualTo(1);
     }
 
     @Test
@@ -115,6 +138,9 @@ class LeaseEngineTest {
         awaitState(id, LeaseState.IRREVOCABLE, Duration.ofSeconds(5));
         assertThat(store.find(id).orElseThrow().revocationAttempts()).isEqualTo(FAST.maxAttempts());
         assertThat(engine.liveLeases(LeaseState.IRREVOCABLE)).extracting(Lease::id).containsExactly(id);
+        assertThat(registry.get("ephemera.leases.irrevocable").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("ephemera.revocation.retries").counter().count()).isGreaterThanOrEqualTo(FAST.maxAttempts());
+        assertThat(registry.get("ephemera.revocation.backlog").gauge().value()).isEqualTo(1);
         assertThat(revocation).isNotDone();
         int calls = backend.revokeCalls.get();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -130,6 +156,8 @@ class LeaseEngineTest {
         assertThat(forced.lastError()).startsWith("force-revoked by alice after ").endsWith(": database decommissioned");
         assertThat(revocation.get(1, TimeUnit.SECONDS).state()).isEqualTo(LeaseState.REVOKED);
         assertThat(engine.liveLeases(LeaseState.IRREVOCABLE)).isEmpty();
+        assertThat(registry.get("ephemera.leases.irrevocable").gauge().value()).isZero();
+        assertThat(registry.get("ephemera.revocation.backlog").gauge().value()).isZero();
     }
 
     @Test

@@ -129,4 +129,19 @@ class LeaseLifecycleTest {
             return false;
         }
     }
+
+    @Test
+    void adminsReadTheLeaseMetricsInPrometheusFormat() throws Exception {
+        try (Task task = vault.client().startTask("be counted", Duration.ofMinutes(5))) {
+            task.lease("pg", "readonly", Duration.ofMinutes(1));
+            TestVault.Response scrape = vault.call("GET", "/v1/sys/metrics", vault.adminToken(), null).expect(200);
+            assertThat(scrape.body())
+                    .contains("ephemera_leases_granted_total")
+                    .contains("ephemera_leases_pending")
+                    .contains("ephemera_revocation_backlog")
+                    .contains("ephemera_leases_irrevocable")
+                    .contains("ephemera_revocation_lag_seconds_bucket");
+            assertThat(vault.call("GET", "/v1/sys/metrics", null, null).status()).as("not public").isEqualTo(401);
+        }
+    }
 }

@@ -8,6 +8,8 @@ import dev.ephemera.server.backend.BackendRegistry;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -54,16 +56,22 @@ public class VaultFactory {
         return InstantSource.system();
     }
 
+    @Singleton
+    @Bean(preDestroy = "close")
+    PrometheusMeterRegistry metrics() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
     @Context
     @Bean(preDestroy = "close")
-    LeaseEngine leaseEngine(SealedStore store, BackendRegistry backends, InstantSource clock,
+    LeaseEngine leaseEngine(SealedStore store, BackendRegistry backends, InstantSource clock, PrometheusMeterRegistry metrics,
                             @Value("${ephemera.revocation.initial-backoff:1s}") Duration initialBackoff,
                             @Value("${ephemera.revocation.max-backoff:60s}") Duration maxBackoff,
                             @Value("${ephemera.revocation.max-attempts:12}") int maxAttempts,
                             @Value("${ephemera.revocation.irrevocable-retry:15m}") Duration slowRetry,
                             @Value("${ephemera.revocation.concurrency-per-backend:8}") int concurrency) {
         LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock,
-                new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency);
+                new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency, metrics);
         engine.start();
         return engine;
     }
