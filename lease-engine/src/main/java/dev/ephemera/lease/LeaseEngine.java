@@ -20,10 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -35,30 +32,28 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a lease is durable before its credential exists, so a crash leaves a lease to revoke, never
  *       an orphaned credential;</li>
- *   <li>a decision to revoke is durable ({@link LeaseState#REVOKING}) before the backend is called;</li>
+ *   <li>a decision to revoke is durable before the backend is called: the lease's expiry, or the
+ *       {@link LeaseState#REVOKING} state for a revocation asked before it;</li>
  *   <li>a lease is marked {@link LeaseState#REVOKED} only after the backend confirms; until then it is
  *       retried with backoff, forever, and recovered on restart.</li>
  * </ul>
  */
 public final class LeaseEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseEngine.class);
-    private static final int LOCK_STRIPES = 256;
     private static final int BULK_BATCH = 1_000;
 
     private final LeaseStore store;
     private final BackendResolver backends;
     private final InstantSource clock;
-    private final RetryPolicy retry;
-    private final int concurrencyPerBackend;
     private final LeaseTimers timers;
     private final LeaseMetrics metrics;
-    private final ExecutorService workers =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ephemera-revoke-", 0).factory());
-    private final Map<String, Semaphore> backendPermits = new ConcurrentHashMap<>();
+    private final LeaseLocks locks = new LeaseLocks();
+    private final RevocationPipeline pipeline;
+    /** Bulk revocation scans. */
+    private final ExecutorService scans =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ephemera-bulk-", 0).factory());
     private final Map<String, CompletableFuture<Lease>> revocations = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
     private final Map<String, BulkRevocation> bulkJobs = new ConcurrentHashMap<>();
-    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private volatile boolean running;
 
     public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
@@ -71,13 +66,10 @@ public final class LeaseEngine implements AutoCloseable {
         this.store = store;
         this.backends = backends;
         this.clock = clock;
-        this.retry = retry;
-        this.concurrencyPerBackend = concurrencyPerBackend;
         this.timers = new LeaseTimers(clock, this::timerFired);
         this.metrics = new LeaseMetrics(registry, timers::pending);
-        for (int i = 0; i < LOCK_STRIPES; i++) {
-            locks[i] = new ReentrantLock();
-        }
+        this.pipeline = new RevocationPipeline(store, backends, clock, retry, concurrencyPerBackend, timers, metrics,
+                locks, this::complete);
     }
 
     /**
@@ -100,6 +92,7 @@ public final class LeaseEngine implements AutoCloseable {
             }
         });
         running = true;
+        pipeline.start();
         overdue.forEach(this::dispatch);
         timers.start();
         Recovery recovery = new Recovery(armed[0], overdue.size());
@@ -150,9 +143,7 @@ public final class LeaseEngine implements AutoCloseable {
         if (increment.isNegative() || increment.isZero()) {
             throw new IllegalArgumentException("increment must be positive");
         }
-        ReentrantLock lock = lockFor(leaseId);
-        lock.lock();
-        try {
+        return locks.with(leaseId, () -> {
             Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
             Instant now = clock.instant();
             if (lease.state() != LeaseState.ACTIVE || !lease.expiresAt().isAfter(now)) {
@@ -170,9 +161,7 @@ public final class LeaseEngine implements AutoCloseable {
             store.update(renewed);
             timers.arm(leaseId, newExpiry);
             return renewed;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -201,7 +190,7 @@ public final class LeaseEngine implements AutoCloseable {
         ensureRunning();
         BulkRevocation job = new BulkRevocation(SecretGenerator.identifier("bulk_"), description, clock.instant());
         bulkJobs.put(job.id(), job);
-        workers.execute(() -> {
+        scans.execute(() -> {
             try {
                 List<Lease> batch = new ArrayList<>(BULK_BATCH);
                 store.forEachLive(lease -> {
@@ -230,24 +219,17 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     private void markAndDispatch(List<Lease> candidates, BulkRevocation job) {
-        // Hold every stripe of the batch (in index order, so two batches cannot deadlock) from the
-        // re-read to the durable write: a renewal or a finished revocation is never overwritten.
-        int[] stripes = candidates.stream().mapToInt(l -> stripe(l.id())).distinct().sorted().toArray();
-        List<Lease> marked = new ArrayList<>(candidates.size());
-        for (int stripe : stripes) {
-            locks[stripe].lock();
-        }
-        try {
+        // The stripes are held from the re-read to the durable write: a renewal or a finished
+        // revocation is never overwritten.
+        List<Lease> marked = locks.withAll(candidates.stream().map(Lease::id).toList(), () -> {
+            List<Lease> active = new ArrayList<>(candidates.size());
             for (Lease candidate : candidates) {
                 store.find(candidate.id()).filter(l -> l.state() == LeaseState.ACTIVE)
-                        .ifPresent(l -> marked.add(l.withState(LeaseState.REVOKING)));
+                        .ifPresent(l -> active.add(l.withState(LeaseState.REVOKING)));
             }
-            store.updateAll(marked);
-        } finally {
-            for (int i = stripes.length - 1; i >= 0; i--) {
-                locks[stripes[i]].unlock();
-            }
-        }
+            store.updateAll(active);
+            return active;
+        });
         candidates.clear();
         for (Lease lease : marked) {
             job.matched.incrementAndGet();
@@ -307,92 +289,8 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     private void dispatch(String leaseId) {
-        if (!running) {
-            return;
-        }
-        metrics.awaiting(leaseId);
-        if (inFlight.putIfAbsent(leaseId, Boolean.TRUE) != null) {
-            return;
-        }
-        try {
-            workers.execute(() -> {
-                try {
-                    revokeNow(leaseId);
-                } finally {
-                    inFlight.remove(leaseId);
-                    // A revoke() that raced with the end of this attempt may be waiting on a finished lease.
-                    if (revocations.containsKey(leaseId)) {
-                        store.find(leaseId).filter(l -> l.state() == LeaseState.REVOKED).ifPresent(this::complete);
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            inFlight.remove(leaseId);
-        }
-    }
-
-    private void revokeNow(String leaseId) {
-        Lease lease;
-        ReentrantLock lock = lockFor(leaseId);
-        lock.lock();
-        try {
-            lease = store.find(leaseId).orElse(null);
-            if (lease == null) {
-                return;
-            }
-            if (lease.state() == LeaseState.ACTIVE) {
-                if (lease.expiresAt().isAfter(clock.instant())) {
-                    // A timer that fired just before a renewal moved it: keep the lease.
-                    metrics.stillActive(leaseId);
-                    timers.arm(leaseId, lease.expiresAt());
-                    return;
-                }
-                lease = lease.withState(LeaseState.REVOKING);
-                store.update(lease);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (lease.state() == LeaseState.REVOKED) {
-            complete(lease);
-            return;
-        }
-        String backendName = lease.backend();
-        Semaphore permits = backendPermits.computeIfAbsent(backendName, b -> new Semaphore(concurrencyPerBackend));
-        try {
-            permits.acquire();
-            try {
-                LeaseBackend backend = backends.resolve(backendName).orElseThrow(
-                        () -> new BackendException("backend '" + backendName + "' is not configured", true));
-                backend.revoke(lease.role(), lease.handle());
-            } finally {
-                permits.release();
-            }
-            complete(transition(leaseId, l -> l.withState(LeaseState.REVOKED)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (BackendException | RuntimeException e) {
-            String reason = e instanceof BackendException ? e.getMessage() : "internal error (" + e.getClass().getSimpleName() + ")";
-            Lease failed = transition(leaseId, l -> {
-                Lease counted = l.withFailedAttempt(reason);
-                return counted.state() == LeaseState.REVOKING && retry.exhausted(counted.revocationAttempts())
-                        ? counted.withState(LeaseState.IRREVOCABLE) : counted;
-            });
-            Duration delay = retry.delayAfter(failed.revocationAttempts(), ThreadLocalRandom.current());
-            metrics.retried();
-            if (failed.state() == LeaseState.IRREVOCABLE) {
-                metrics.irrevocable(leaseId);
-                log.error("lease {} is irrevocable after {} failed attempts (backend {}), retrying every ~{} s until an "
-                        + "admin force-revokes it: {}", leaseId, failed.revocationAttempts(), failed.backend(),
-                        retry.slowRetry().toSeconds(), reason);
-            } else {
-                log.warn("revocation of lease {} failed (attempt {}), retrying in {} ms: {}",
-                        leaseId, failed.revocationAttempts(), delay.toMillis(), reason);
-            }
-            if (!(e instanceof BackendException)) {
-                log.debug("unexpected revocation failure for lease {}", leaseId, e);
-            }
-            timers.arm(leaseId, clock.instant().plus(delay));
+        if (running) {
+            pipeline.submit(leaseId);
         }
     }
 
@@ -413,26 +311,14 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     private Lease transition(String leaseId, UnaryOperator<Lease> change) {
-        ReentrantLock lock = lockFor(leaseId);
-        lock.lock();
-        try {
+        return locks.with(leaseId, () -> {
             Lease lease = store.find(leaseId).orElseThrow(() -> notFound(leaseId));
             Lease changed = change.apply(lease);
             if (!changed.equals(lease)) {
                 store.update(changed);
             }
             return changed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private ReentrantLock lockFor(String leaseId) {
-        return locks[stripe(leaseId)];
-    }
-
-    private static int stripe(String leaseId) {
-        return (leaseId.hashCode() & 0x7fffffff) % LOCK_STRIPES;
+        });
     }
 
     private void ensureRunning() {
@@ -454,9 +340,10 @@ public final class LeaseEngine implements AutoCloseable {
     public void close() {
         running = false;
         timers.close();
-        workers.shutdownNow();
+        pipeline.close();
+        scans.shutdownNow();
         try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
+            scans.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,6 +1,8 @@
 package dev.ephemera.lease.backend;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,4 +26,21 @@ public interface LeaseBackend {
      * already revoked, succeeds.
      */
     void revoke(String role, Map<String, String> handle) throws BackendException;
+
+    /**
+     * Removes many credentials, for example in one transaction; returns the failures by lease id
+     * (an empty map when all are gone). Same idempotence as {@link #revoke}. The default revokes one
+     * by one; a backend that can do better overrides it.
+     */
+    default Map<String, BackendException> revokeAll(List<RevokeTarget> targets) {
+        Map<String, BackendException> failures = new LinkedHashMap<>();
+        for (RevokeTarget target : targets) {
+            try {
+                revoke(target.role(), target.handle());
+            } catch (BackendException e) {
+                failures.put(target.leaseId(), e);
+            }
+        }
+        return failures;
+    }
 }

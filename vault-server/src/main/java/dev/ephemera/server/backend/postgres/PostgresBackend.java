@@ -7,6 +7,7 @@ import dev.ephemera.lease.backend.BackendException;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
 import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.lease.backend.RevokeTarget;
 import dev.ephemera.server.backend.BackendConfig;
 import dev.ephemera.server.backend.RoleConfig;
 import java.sql.Connection;
@@ -17,11 +18,15 @@ import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -111,6 +116,62 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         List<String> statements = roles.apply(role).map(RoleConfig::revocationStatements)
                 .filter(s -> s != null && !s.isEmpty()).orElse(DEFAULT_REVOCATION);
         execute("drop the role", statements, Map.of("name", username), List.of());
+    }
+
+    /**
+     * Drops many roles in one transaction (sessions terminated first, as one by one). Roles already
+     * gone are skipped. If the transaction fails, each role is retried on its own, so one bad role
+     * cannot hold back the others and its own error is the one recorded.
+     */
+    @Override
+    public Map<String, BackendException> revokeAll(List<RevokeTarget> targets) {
+        if (targets.size() <= 1) {
+            return LeaseBackend.super.revokeAll(targets);
+        }
+        try (Connection connection = pool.getConnection()) {
+            Set<String> existing = existingRoles(connection, targets);
+            List<String> rendered = new ArrayList<>();
+            for (RevokeTarget target : targets) {
+                String username = target.handle().get("username");
+                if (existing.contains(username)) {
+                    List<String> statements = roles.apply(target.role()).map(RoleConfig::revocationStatements)
+                            .filter(st -> st != null && !st.isEmpty()).orElse(DEFAULT_REVOCATION);
+                    SqlTemplate.parseAll(statements).forEach(t -> rendered.add(t.render(Map.of("name", username))));
+                }
+            }
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : rendered) {
+                    statement.execute(sql);
+                }
+                connection.commit();
+                return Map.of();
+            } catch (SQLException e) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            BackendException down = failure(config, "cannot drop the roles", e, List.of());
+            Map<String, BackendException> all = new LinkedHashMap<>();
+            targets.forEach(target -> all.put(target.leaseId(), down));
+            return all;
+        } catch (IllegalArgumentException badTemplate) {
+            // A role's statements do not render: fall through so that only its own leases fail.
+        }
+        return LeaseBackend.super.revokeAll(targets);
+    }
+
+    private static Set<String> existingRoles(Connection connection, List<RevokeTarget> targets) throws SQLException {
+        String[] names = targets.stream().map(t -> t.handle().get("username")).toArray(String[]::new);
+        Set<String> existing = new HashSet<>();
+        try (PreparedStatement query = connection.prepareStatement("SELECT rolname FROM pg_roles WHERE rolname = ANY(?)")) {
+            query.setArray(1, connection.createArrayOf("text", names));
+            try (var rows = query.executeQuery()) {
+                while (rows.next()) {
+                    existing.add(rows.getString(1));
+                }
+            }
+        }
+        return existing;
     }
 
     private boolean roleExists(String username) throws BackendException {
