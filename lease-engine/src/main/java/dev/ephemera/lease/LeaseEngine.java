@@ -77,25 +77,26 @@ public final class LeaseEngine implements AutoCloseable {
      * revocation before anything else, unexpired ones are re-armed at their expiry.
      */
     public Recovery start() {
+        // Timers and revocations run before the scan: a recovery of millions fills the bounded
+        // command queue, and timers that come due while it runs must find a pipeline to go to.
+        running = true;
+        pipeline.start();
+        timers.start();
         Instant now = clock.instant();
-        List<String> overdue = new ArrayList<>();
-        int[] armed = {0};
+        int[] counts = {0, 0};
         store.forEachLive(lease -> {
             if (lease.state() == LeaseState.ACTIVE && lease.expiresAt().isAfter(now)) {
                 timers.arm(lease.id(), lease.expiresAt());
-                armed[0]++;
+                counts[0]++;
             } else {
-                overdue.add(lease.id());
                 if (lease.state() == LeaseState.IRREVOCABLE) {
                     metrics.irrevocable(lease.id());
                 }
+                dispatch(lease.id());
+                counts[1]++;
             }
         });
-        running = true;
-        pipeline.start();
-        overdue.forEach(this::dispatch);
-        timers.start();
-        Recovery recovery = new Recovery(armed[0], overdue.size());
+        Recovery recovery = new Recovery(counts[0], counts[1]);
         log.info("lease engine started: {} leases re-armed, {} overdue sent to revocation", recovery.armed(), recovery.overdue());
         return recovery;
     }

@@ -38,13 +38,21 @@ public final class LeaseStore {
     }
 
     public void insert(Lease lease) {
-        Batch batch = Batch.create()
-                .put(Keys.of("lease", lease.id()), encode(lease))
-                .put(Keys.of("live", lease.id()), EMPTY);
-        if (lease.taskId() != null) {
-            batch.put(Keys.of("task-lease", lease.taskId(), lease.id()), EMPTY);
+        insertAll(List.of(lease));
+    }
+
+    /** New leases in one atomic, durable write (imports and load generation). */
+    public void insertAll(List<Lease> leases) {
+        Batch batch = Batch.create();
+        for (Lease lease : leases) {
+            batch.put(Keys.of("lease", lease.id()), encode(lease)).put(Keys.of("live", lease.id()), EMPTY);
+            if (lease.taskId() != null) {
+                batch.put(Keys.of("task-lease", lease.taskId(), lease.id()), EMPTY);
+            }
         }
-        store.write(batch);
+        if (!batch.isEmpty()) {
+            store.write(batch);
+        }
     }
 
     public void update(Lease lease) {

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RevocationPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RevocationPipeline.class);
-    static final int BATCH = 512;
+    static final int BATCH = 1024;
     private static final int BATCHES_IN_FLIGHT = 16;
 
     private final LeaseStore store;
@@ -185,29 +185,34 @@ final class RevocationPipeline implements AutoCloseable {
         record(backendName, leases, failures);
     }
 
-    /** One durable write for the whole batch's outcomes, then completions, metrics and retries. */
+    /**
+     * One durable write for the whole batch's outcomes, then completions, metrics and retries. A
+     * success is written from the copy loaded for the batch: while a lease awaits revocation nothing
+     * but this pipeline moves it, except an admin's force, which also ends at revoked. A failure is
+     * counted on a fresh read, so a lease forced meanwhile is not brought back.
+     */
     private void record(String backendName, List<Lease> leases, Map<String, String> failures) {
         List<String> ids = leases.stream().map(Lease::id).toList();
         List<Lease> changed = locks.withAll(ids, () -> {
             List<Lease> updates = new ArrayList<>(ids.size());
-            for (String id : ids) {
-                Lease current = store.find(id).orElse(null);
-                if (current == null || current.state() == LeaseState.REVOKED) {
-                    continue; // forced by an admin meanwhile: nothing to record
-                }
-                String reason = failures.get(id);
+            for (Lease loaded : leases) {
+                String reason = failures.get(loaded.id());
                 if (reason == null) {
-                    updates.add(current.withState(LeaseState.REVOKED));
-                } else {
-                    Lease counted = current.withFailedAttempt(reason);
-                    if (counted.state() == LeaseState.ACTIVE) {
-                        counted = counted.withState(LeaseState.REVOKING);
-                    }
-                    if (counted.state() == LeaseState.REVOKING && retry.exhausted(counted.revocationAttempts())) {
-                        counted = counted.withState(LeaseState.IRREVOCABLE);
-                    }
-                    updates.add(counted);
+                    updates.add(loaded.withState(LeaseState.REVOKED));
+                    continue;
                 }
+                Lease current = store.find(loaded.id()).orElse(null);
+                if (current == null || current.state() == LeaseState.REVOKED) {
+                    continue;
+                }
+                Lease counted = current.withFailedAttempt(reason);
+                if (counted.state() == LeaseState.ACTIVE) {
+                    counted = counted.withState(LeaseState.REVOKING);
+                }
+                if (counted.state() == LeaseState.REVOKING && retry.exhausted(counted.revocationAttempts())) {
+                    counted = counted.withState(LeaseState.IRREVOCABLE);
+                }
+                updates.add(counted);
             }
             store.updateAll(updates);
             return updates;
