@@ -45,7 +45,8 @@ public final class StormRun {
         try (SealedStore store = SealedStore.initialize(RocksStore.open(dir), key)) {
             LeaseStore leases = new LeaseStore(store);
             Instant now = Instant.now();
-            Instant due = now.plusSeconds(15 + n / 50_000);
+            // Lead time for persisting and recovering everything (~45 s per million here) before the storm.
+            Instant due = now.plusSeconds(10 + n / 20_000);
             long t0 = System.nanoTime();
             List<Lease> batch = new ArrayList<>();
             for (int i = 0; i < n; i++) {

@@ -22,6 +22,8 @@ final class RecordingBackend implements LeaseBackend {
     final Map<String, Instant> validUntil = new ConcurrentHashMap<>();
     volatile int failuresBeforeRevokeSucceeds;
     volatile boolean failIssue;
+    volatile long revokeDelayMillis;
+    final Map<String, AtomicInteger> revocationsByCredential = new ConcurrentHashMap<>();
     volatile Consumer<IssueRequest> beforeIssue = r -> { };
 
     @Override
@@ -48,10 +50,19 @@ final class RecordingBackend implements LeaseBackend {
     @Override
     public void revoke(String role, Map<String, String> handle) throws BackendException {
         revokeCalls.incrementAndGet();
+        if (revokeDelayMillis > 0) {
+            try {
+                Thread.sleep(revokeDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted", true);
+            }
+        }
         if (failuresBeforeRevokeSucceeds > 0) {
             failuresBeforeRevokeSucceeds--;
             throw new BackendException("backend down", true);
         }
         live.remove(handle.get("name"));
+        revocationsByCredential.computeIfAbsent(handle.get("name"), n -> new AtomicInteger()).incrementAndGet();
     }
 }
