@@ -73,15 +73,34 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     /**
-     * Recovers every live lease, then starts the timers: overdue and half-revoked leases are sent to
-     * revocation before anything else, unexpired ones are re-armed at their expiry.
+     * Starts the engine and recovers every live lease before returning: overdue and half-revoked
+     * leases are sent to revocation as they are found, unexpired ones are re-armed at their expiry.
      */
     public Recovery start() {
-        // Timers and revocations run before the scan: a recovery of millions fills the bounded
-        // command queue, and timers that come due while it runs must find a pipeline to go to.
+        begin();
+        return recover();
+    }
+
+    /**
+     * Starts the engine at once and recovers in the background, so that a vault holding millions of
+     * leases serves requests while it re-arms them. A lease that comes due before the scan reaches it
+     * is revoked when the scan gets there; one renewed meanwhile keeps its new expiry.
+     */
+    public CompletableFuture<Recovery> startInBackground() {
+        begin();
+        return CompletableFuture.supplyAsync(this::recover, scans);
+    }
+
+    // Timers and revocations run before the scan: a recovery of millions fills the bounded command
+    // queue, and timers that come due while it runs must find a pipeline to go to.
+    private void begin() {
         running = true;
         pipeline.start();
         timers.start();
+    }
+
+    private Recovery recover() {
+        long began = System.nanoTime();
         Instant now = clock.instant();
         int[] counts = {0, 0};
         store.forEachLive(lease -> {
@@ -97,7 +116,8 @@ public final class LeaseEngine implements AutoCloseable {
             }
         });
         Recovery recovery = new Recovery(counts[0], counts[1]);
-        log.info("lease engine started: {} leases re-armed, {} overdue sent to revocation", recovery.armed(), recovery.overdue());
+        log.info("lease engine recovered {} leases re-armed and {} overdue sent to revocation in {} ms",
+                recovery.armed(), recovery.overdue(), (System.nanoTime() - began) / 1_000_000);
         return recovery;
     }
 

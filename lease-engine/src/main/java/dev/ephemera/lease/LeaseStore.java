@@ -11,6 +11,7 @@ import dev.ephemera.storage.Keys;
 import dev.ephemera.storage.StorageException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,6 +27,7 @@ import java.util.function.Consumer;
  */
 public final class LeaseStore {
     private static final byte[] EMPTY = new byte[0];
+    private static final int LIVE_PAGE = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -95,16 +97,28 @@ public final class LeaseStore {
         return ids;
     }
 
-    /** Visits every lease that is not yet revoked. */
+    /**
+     * Visits every lease that is not yet revoked, reading the live index a page at a time so that
+     * millions of leases never sit in memory at once.
+     */
     public void forEachLive(Consumer<Lease> visitor) {
         byte[] prefix = Keys.prefix("live");
-        List<String> ids = new ArrayList<>();
-        store.scan(prefix, (key, value) -> {
-            ids.add(Keys.toString(key).substring(prefix.length));
-            return true;
-        });
-        for (String id : ids) {
-            find(id).ifPresent(visitor);
+        byte[] from = prefix;
+        while (true) {
+            List<String> ids = new ArrayList<>(LIVE_PAGE);
+            byte[][] last = new byte[1][];
+            store.scan(prefix, from, (key, value) -> {
+                ids.add(Keys.toString(key).substring(prefix.length));
+                last[0] = key;
+                return ids.size() < LIVE_PAGE;
+            });
+            for (String id : ids) {
+                find(id).ifPresent(visitor);
+            }
+            if (ids.size() < LIVE_PAGE) {
+                return;
+            }
+            from = Arrays.copyOf(last[0], last[0].length + 1); // the smallest key after the last one
         }
     }
 

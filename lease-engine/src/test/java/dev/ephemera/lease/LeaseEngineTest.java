@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -306,6 +307,28 @@ class LeaseEngineTest {
         assertThat(backend.live).isEmpty();
         // Revocation is idempotent, so a lease the stop caught mid-call may be revoked once more; never more.
         assertThat(backend.revocationsByCredential.values()).allSatisfy(n -> assertThat(n.get()).isBetween(1, 2));
+    }
+
+    @Test
+    void recoveryPagesThroughTensOfThousandsOfLeasesAndCanRunInTheBackground() throws Exception {
+        engine.close();
+        Instant now = Instant.now();
+        List<Lease> leases = new java.util.ArrayList<>();
+        for (int i = 0; i < 25_000; i++) {
+            Instant expiry = i < 100 ? now.minusSeconds(1) : now.plus(Duration.ofHours(1));
+            leases.add(new Lease("lease_bulk" + i, "t1", "agent-1", "task-1", "b", "role", Map.of("name", "cred-bulk" + i),
+                    LeaseState.ACTIVE, now, expiry, expiry, 0, null));
+        }
+        store.insertAll(leases);
+
+        engine = newEngine();
+        LeaseEngine.Recovery recovery = engine.startInBackground().get(60, TimeUnit.SECONDS);
+
+        assertThat(recovery.armed()).isEqualTo(24_900);
+        assertThat(recovery.overdue()).isEqualTo(100);
+        awaitState("lease_bulk0", LeaseState.REVOKED, Duration.ofSeconds(10));
+        awaitState("lease_bulk99", LeaseState.REVOKED, Duration.ofSeconds(10));
+        assertThat(store.find("lease_bulk100").orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
     }
 
     private void awaitState(String leaseId, LeaseState state, Duration limit) throws InterruptedException {

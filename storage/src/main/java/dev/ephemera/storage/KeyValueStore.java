@@ -15,7 +15,12 @@ public interface KeyValueStore extends AutoCloseable {
     CompletableFuture<Void> writeAsync(Batch batch);
 
     /** Entries whose key starts with {@code prefix}, in unsigned lexicographic key order. */
-    void scan(byte[] prefix, ScanVisitor visitor);
+    default void scan(byte[] prefix, ScanVisitor visitor) {
+        scan(prefix, prefix, visitor);
+    }
+
+    /** As {@link #scan(byte[], ScanVisitor)}, starting at the first key {@code >= from}: for paging. */
+    void scan(byte[] prefix, byte[] from, ScanVisitor visitor);
 
     default void put(byte[] key, byte[] value) {
         write(Batch.create().put(key, value));

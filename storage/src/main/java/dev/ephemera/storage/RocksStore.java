@@ -108,10 +108,10 @@ public final class RocksStore implements KeyValueStore {
     }
 
     @Override
-    public void scan(byte[] prefix, ScanVisitor visitor) {
+    public void scan(byte[] prefix, byte[] from, ScanVisitor visitor) {
         ensureOpen();
         try (RocksIterator it = db.newIterator()) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
+            for (it.seek(Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 if (!startsWith(key, prefix) || !visitor.visit(key, it.value())) {
                     return;

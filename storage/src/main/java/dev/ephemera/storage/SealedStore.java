@@ -74,8 +74,8 @@ public final class SealedStore implements KeyValueStore {
     }
 
     @Override
-    public void scan(byte[] prefix, ScanVisitor visitor) {
-        raw.scan(prefix, (key, value) -> isReserved(key) || visitor.visit(key, barrier.open(value, key)));
+    public void scan(byte[] prefix, byte[] from, ScanVisitor visitor) {
+        raw.scan(prefix, from, (key, value) -> isReserved(key) || visitor.visit(key, barrier.open(value, key)));
     }
 
     private Batch seal(Batch batch) {

@@ -62,6 +62,21 @@ class RocksStoreTest {
     }
 
     @Test
+    void scanCanStartPartWayThroughAPrefix() {
+        try (RocksStore store = RocksStore.open(dir)) {
+            for (String key : List.of("k/a", "k/b", "k/c", "l/a")) {
+                store.put(bytes(key), bytes(key));
+            }
+            List<String> keys = new ArrayList<>();
+            store.scan(Keys.prefix("k"), bytes("k/b"), (key, value) -> keys.add(Keys.toString(key)));
+            assertThat(keys).containsExactly("k/b", "k/c");
+            keys.clear();
+            store.scan(Keys.prefix("k"), bytes("a"), (key, value) -> keys.add(Keys.toString(key)));
+            assertThat(keys).as("a start before the prefix starts at the prefix").containsExactly("k/a", "k/b", "k/c");
+        }
+    }
+
+    @Test
     void scanStopsWhenTheVisitorSaysSo() {
         try (RocksStore store = RocksStore.open(dir)) {
             for (int i = 0; i < 10; i++) {

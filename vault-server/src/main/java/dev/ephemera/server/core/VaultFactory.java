@@ -72,7 +72,8 @@ public class VaultFactory {
                             @Value("${ephemera.revocation.concurrency-per-backend:8}") int concurrency) {
         LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock,
                 new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency, metrics);
-        engine.start();
+        // Serve at once; with millions of leases, recovery finishes in the background (and logs it).
+        engine.startInBackground();
         return engine;
     }
 
