@@ -97,12 +97,6 @@ final class Peers {
         }
 
         @Override
-        public void renew(int index, long deadline) {
-            cancel(index);
-            schedule(index, deadline);
-        }
-
-        @Override
         public int expire(long now, int limit, Delays delays) {
             int fired = 0;
             // One poll handles one tick; keep polling, as its duty-cycle loop would, until caught up.
@@ -195,17 +189,6 @@ final class Peers {
         }
 
         @Override
-        public void renew(int index, long deadline) {
-            cancel(index);
-            schedule(index, deadline);
-        }
-
-        @Override
-        public int expire(long now, int limit, Delays delays) {
-            throw new UnsupportedOperationException("fires on its own thread by the wall clock");
-        }
-
-        @Override
         public void close() {
             timer.stop();
         }
@@ -239,17 +222,6 @@ final class Peers {
         }
 
         @Override
-        public void renew(int index, long deadline) {
-            cancel(index);
-            schedule(index, deadline);
-        }
-
-        @Override
-        public int expire(long now, int limit, Delays delays) {
-            throw new UnsupportedOperationException("fires by the wall clock through its DelayQueue");
-        }
-
-        @Override
         public void close() {
             try {
                 timer.close();
@@ -279,17 +251,6 @@ final class Peers {
         @Override
         public void cancel(int index) {
             futures[index].cancel(false);
-        }
-
-        @Override
-        public void renew(int index, long deadline) {
-            cancel(index);
-            schedule(index, deadline);
-        }
-
-        @Override
-        public int expire(long now, int limit, Delays delays) {
-            throw new UnsupportedOperationException("fires on its own thread by the wall clock");
         }
 
         @Override

@@ -63,6 +63,7 @@ public final class StormRun {
             System.out.printf("setup: %,d leases persisted in %.1f s, all due in the second after %s%n",
                     n, (System.nanoTime() - t0) / 1e9, due);
 
+            long heapBefore = usedHeapAfterGc();
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
             try (LeaseEngine engine = new LeaseEngine(leases, name -> Optional.of(backend), InstantSource.system(),
                     RetryPolicy.DEFAULT, 8, metrics)) {
@@ -70,6 +71,8 @@ public final class StormRun {
                 LeaseEngine.Recovery recovery = engine.start();
                 System.out.printf("recovery: %,d re-armed, %,d overdue, in %.1f s%n", recovery.armed(), recovery.overdue(),
                         (System.nanoTime() - startT) / 1e9);
+                System.out.printf("heap held by the engine per pending lease (timer wheel + lease index + queues): %.0f bytes%n",
+                        (usedHeapAfterGc() - heapBefore) / (double) n);
                 if (Instant.now().isAfter(due)) {
                     System.out.println("WARNING: recovery ran past the due second; raise the lead time");
                 }
@@ -93,6 +96,14 @@ public final class StormRun {
             leases.forEachLive(lease -> live[0]++);
             System.out.printf("verification: %,d leases still live in the store (must be 0)%n", live[0]);
         }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static double percentile(SimpleMeterRegistry metrics, double p) {

@@ -10,15 +10,20 @@ interface TimerPeer extends AutoCloseable {
 
     void cancel(int index);
 
-    /** Moves a pending timer to a new deadline (a lease renewal), in place where the API allows. */
-    void renew(int index, long deadlineMillis);
+    /** Moves a pending timer to a new deadline (a lease renewal); cancel + schedule where the API has no move. */
+    default void renew(int index, long deadlineMillis) {
+        cancel(index);
+        schedule(index, deadlineMillis);
+    }
 
     /**
      * Fires what is due at {@code nowMillis}, at most {@code limit}, re-arming each fired timer at
      * {@code nowMillis + rearmDelay.next()} unless {@code rearmDelay} is null; returns how many fired. Implementations that fire on their
      * own thread by the wall clock cannot be driven this way and throw.
      */
-    int expire(long nowMillis, int limit, Delays rearmDelay);
+    default int expire(long nowMillis, int limit, Delays rearmDelay) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " fires on its own thread by the wall clock");
+    }
 
     @Override
     default void close() {

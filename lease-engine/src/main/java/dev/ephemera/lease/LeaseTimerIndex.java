@@ -31,15 +31,8 @@ final class LeaseTimerIndex {
 
     /** The handle of the lease's timer, or 0 when it has none. */
     long handleOf(String leaseId) {
-        byte[] id = leaseId.getBytes(StandardCharsets.US_ASCII);
-        long hash = hash(id);
-        int mask = keys.length - 1;
-        for (int i = (int) mix(hash) & mask; keys[i] != EMPTY; i = (i + 1) & mask) {
-            if (keys[i] == hash && sameId(TimerWheel.slotOf(handles[i]), id)) {
-                return handles[i];
-            }
-        }
-        return 0;
+        int i = find(leaseId.getBytes(StandardCharsets.US_ASCII));
+        return i < 0 ? 0 : handles[i];
     }
 
     /** Records a new timer; the lease must have none. */
@@ -71,18 +64,25 @@ final class LeaseTimerIndex {
 
     /** Forgets a timer, by its lease id; returns its handle or 0. */
     long remove(String leaseId) {
-        byte[] id = leaseId.getBytes(StandardCharsets.US_ASCII);
+        int i = find(leaseId.getBytes(StandardCharsets.US_ASCII));
+        if (i < 0) {
+            return 0;
+        }
+        keys[i] = REMOVED;
+        live--;
+        return handles[i];
+    }
+
+    /** The table index holding this id, or -1. */
+    private int find(byte[] id) {
         long hash = hash(id);
         int mask = keys.length - 1;
         for (int i = (int) mix(hash) & mask; keys[i] != EMPTY; i = (i + 1) & mask) {
             if (keys[i] == hash && sameId(TimerWheel.slotOf(handles[i]), id)) {
-                long handle = handles[i];
-                keys[i] = REMOVED;
-                live--;
-                return handle;
+                return i;
             }
         }
-        return 0;
+        return -1;
     }
 
     /** The lease id of a timer that just fired, removed from the index. */
