@@ -116,7 +116,7 @@ public final class LeaseEngine implements AutoCloseable {
             }
         });
         Recovery recovery = new Recovery(counts[0], counts[1]);
-        log.info("lease engine recovered {} leases re-armed and {} overdue sent to revocation in {} ms",
+        log.info("lease engine recovery: {} leases re-armed, {} overdue sent to revocation, in {} ms",
                 recovery.armed(), recovery.overdue(), (System.nanoTime() - began) / 1_000_000);
         return recovery;
     }

@@ -1,10 +1,8 @@
 package dev.ephemera.lease;
 
-import dev.ephemera.lease.backend.BackendException;
 import dev.ephemera.lease.backend.BackendResolver;
 import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.lease.backend.RevokeTarget;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

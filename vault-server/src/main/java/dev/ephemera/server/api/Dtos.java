@@ -5,7 +5,6 @@ import dev.ephemera.lease.BulkRevocation;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.auth.Issuer;
 import dev.ephemera.server.backend.BackendConfig;
 import dev.ephemera.server.backend.RoleConfig;
 import dev.ephemera.server.task.Task;
