@@ -1,9 +1,7 @@
 package dev.ephemera.lease;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
@@ -28,9 +26,9 @@ import java.util.function.Consumer;
 public final class LeaseStore {
     private static final byte[] EMPTY = new byte[0];
     private static final int LIVE_PAGE = 10_000;
+    /** Reads lease records written as JSON by earlier versions. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final KeyValueStore store;
@@ -123,16 +121,13 @@ public final class LeaseStore {
     }
 
     private static byte[] encode(Lease lease) {
-        try {
-            return JSON.writeValueAsBytes(lease);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("cannot encode lease " + lease.id(), e);
-        }
+        return LeaseCodec.encode(lease);
     }
 
+    /** Binary records; JSON ones written by earlier versions are still read. */
     private static Lease decode(byte[] bytes) {
         try {
-            return JSON.readValue(bytes, Lease.class);
+            return bytes.length > 0 && bytes[0] == '{' ? JSON.readValue(bytes, Lease.class) : LeaseCodec.decode(bytes);
         } catch (IOException e) {
             throw new StorageException("corrupt lease record", e);
         }
