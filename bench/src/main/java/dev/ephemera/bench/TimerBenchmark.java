@@ -52,10 +52,7 @@ public class TimerBenchmark {
     @Setup(Level.Trial)
     public void fill() {
         random = new SplittableRandom(42);
-        peer = TimerPeer.create(impl, pending, START);
-        for (int i = 0; i < pending; i++) {
-            peer.schedule(i, now + delays.next());
-        }
+        peer = TimerPeer.filled(impl, pending, START, delays);
     }
 
     @TearDown(Level.Trial)

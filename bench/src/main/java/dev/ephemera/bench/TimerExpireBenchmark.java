@@ -51,10 +51,7 @@ public class TimerExpireBenchmark {
     public void fill() {
         random = new SplittableRandom(42);
         now = START;
-        peer = TimerPeer.create(impl, pending, START);
-        for (int i = 0; i < pending; i++) {
-            peer.schedule(i, now + delays.next());
-        }
+        peer = TimerPeer.filled(impl, pending, START, delays);
     }
 
     @TearDown(Level.Trial)

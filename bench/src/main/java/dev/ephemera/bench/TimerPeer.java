@@ -34,6 +34,15 @@ interface TimerPeer extends AutoCloseable {
         long next();
     }
 
+    /** An implementation holding {@code pending} timers (indexes 0 to pending - 1), each {@code delays.next()} ahead. */
+    static TimerPeer filled(String name, int pending, long startMillis, Delays delays) {
+        TimerPeer peer = create(name, pending, startMillis);
+        for (int i = 0; i < pending; i++) {
+            peer.schedule(i, startMillis + delays.next());
+        }
+        return peer;
+    }
+
     static TimerPeer create(String name, int capacity, long startMillis) {
         return switch (name) {
             case "ephemera" -> new Peers.Ephemera(capacity, startMillis);
