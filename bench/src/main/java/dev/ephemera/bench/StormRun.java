@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * starts (recovery re-arms them), the second comes, and every lease must be revoked by a no-op
  * backend and durably marked revoked. Prints recovery time, time to drain, and throughput.
  * With {@code recovery} as second argument it stops after recovery (for sizes whose storm would
- * take too long), timing also the background start a server uses.
- * <pre>java -Xmx3g -cp bench/target/benchmarks.jar dev.ephemera.bench.StormRun [N [recovery]]</pre>
+ * take too long), timing also the background start a server uses. With {@code lag}, the N leases
+ * are spread over the next day instead, and for 30 s new 2-second leases are granted at 250/s:
+ * the run reports how long after its expiry each of those was revoked.
+ * <pre>java -Xmx3g -cp bench/target/benchmarks.jar dev.ephemera.bench.StormRun [N [recovery|lag]]</pre>
  */
 public final class StormRun {
     private StormRun() {
@@ -42,6 +44,7 @@ public final class StormRun {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         boolean recoveryOnly = args.length > 1 && args[1].equals("recovery");
+        boolean lagOnly = args.length > 1 && args[1].equals("lag");
         Path dir = Files.createTempDirectory("ephemera-storm-");
         UnsealKey key = UnsealKey.generate();
         NoOpBackend backend = new NoOpBackend();
@@ -49,11 +52,11 @@ public final class StormRun {
             LeaseStore leases = new LeaseStore(store);
             Instant now = Instant.now();
             // Lead time for persisting and recovering everything (~45 s per million here) before the storm.
-            Instant due = now.plusSeconds(recoveryOnly ? 86_400 : 10 + n / 20_000);
+            Instant due = now.plusSeconds(recoveryOnly || lagOnly ? 3_600 : 10 + n / 20_000);
             long t0 = System.nanoTime();
             List<Lease> batch = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Instant expiry = due.plusMillis(i % 1000);
+                Instant expiry = lagOnly ? due.plusMillis((long) i * 82_800_000L / n) : due.plusMillis(i % 1000);
                 batch.add(new Lease(SecretGenerator.identifier("lease_"), "default", "agent-" + (i % 100), "task_" + (i % 10_000),
                         "noop", "role", Map.of("username", "u" + i), LeaseState.ACTIVE, now, expiry, expiry, 0, null));
                 if (batch.size() == 10_000) {
@@ -63,8 +66,8 @@ public final class StormRun {
                 }
             }
             leases.insertAll(batch);
-            System.out.printf("setup: %,d leases persisted in %.1f s, all due in the second after %s%n",
-                    n, (System.nanoTime() - t0) / 1e9, due);
+            System.out.printf("setup: %,d leases persisted in %.1f s, %s %s%n", n, (System.nanoTime() - t0) / 1e9,
+                    lagOnly ? "spread over the 23 hours after" : "all due in the second after", due);
 
             long heapBefore = usedHeapAfterGc();
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -81,6 +84,10 @@ public final class StormRun {
                     return;
                 }
                 LeaseEngine.Recovery recovery = engine.start();
+                if (lagOnly) {
+                    measureLag(engine, metrics, n);
+                    return;
+                }
                 System.out.printf("recovery: %,d re-armed, %,d overdue, in %.1f s%n", recovery.armed(), recovery.overdue(),
                         (System.nanoTime() - startT) / 1e9);
                 System.out.printf("heap held by the engine per pending lease (timer wheel + lease index + queues): %.0f bytes%n",
@@ -108,6 +115,32 @@ public final class StormRun {
             leases.forEachLive(lease -> live[0]++);
             System.out.printf("verification: %,d leases still live in the store (must be 0)%n", live[0]);
         }
+    }
+
+    /** Grants 2-second leases at 250/s for 30 s beside the N pending ones; reports their revocation lag. */
+    private static void measureLag(LeaseEngine engine, SimpleMeterRegistry metrics, int pending) throws Exception {
+        int granted = 0;
+        long start = System.nanoTime();
+        for (int tick = 0; tick < 3_000; tick++) { // 10 ms ticks
+            for (int i = 0; i < 2 + (tick % 2); i++) {
+                engine.grant(new dev.ephemera.lease.LeaseRequest("default", "agent-lag", "task_lag", "noop", "role",
+                        Duration.ofSeconds(2), Instant.now().plusSeconds(60)));
+                granted++;
+            }
+            long next = start + (tick + 1) * 10_000_000L;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        while (metrics.get("ephemera.leases.revoked").counter().count() < granted) {
+            Thread.sleep(200);
+        }
+        System.out.printf("lag: %,d leases granted in %.1f s (%.0f/s) beside %,d pending; revoked after expiry: "
+                + "p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", granted, seconds, granted / seconds, pending,
+                percentile(metrics, 0.5), percentile(metrics, 0.99),
+                metrics.get("ephemera.revocation.lag").timer().max(java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
