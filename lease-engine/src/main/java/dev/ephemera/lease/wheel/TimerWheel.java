@@ -401,7 +401,7 @@ public final class TimerWheel {
         if (capacity >= MAX_CAPACITY) {
             throw new IllegalStateException("TimerWheel is full: " + capacity + " timers");
         }
-        slots = Arrays.copyOf(slots, (int) Math.min(MAX_CAPACITY, Math.max(16, capacity + (capacity >> 1))));
+        slots = Arrays.copyOf(slots, (int) Math.min(MAX_CAPACITY, Math.max(16L, capacity + (long) (capacity >> 1))));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -29,8 +29,10 @@ class TimerWheelPropertyTest {
         return LongStream.range(0, 120);
     }
 
-    /** A pending timer in the model. */
-    /** {@code late}: overdue when filed, so it may fire before earlier-filed timers with smaller deadlines. */
+    /**
+     * A pending timer in the model; {@code late}: overdue when filed, so it may fire before
+     * earlier-filed timers with smaller deadlines.
+     */
     private record Timer(long handle, long deadline, boolean late) {}
 
     /** The reference model: what must be pending, by handle and by deadline. */
