@@ -26,7 +26,7 @@ public final class Footprint {
             long before = usedAfterGc();
             SplittableRandom random = new SplittableRandom(42);
             long start = 1_700_000_000_000L;
-            try (TimerPeer peer = TimerPeer.filled(impl, pending, start, () -> random.nextLong(1_000, DAY))) {
+            try (TimerPeer peer = TimerPeer.filled(impl, pending, 0, start, () -> random.nextLong(1_000, DAY))) {
                 long after = usedAfterGc();
                 System.out.printf("%-10s %14.1f%n", impl, (after - before) / (double) pending);
                 java.lang.ref.Reference.reachabilityFence(peer);

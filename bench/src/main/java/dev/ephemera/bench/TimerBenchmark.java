@@ -52,7 +52,7 @@ public class TimerBenchmark {
     @Setup(Level.Trial)
     public void fill() {
         random = new SplittableRandom(42);
-        peer = TimerPeer.filled(impl, pending, START, delays);
+        peer = TimerPeer.filled(impl, pending, 1, START, delays);
     }
 
     @TearDown(Level.Trial)

@@ -51,7 +51,7 @@ public class TimerExpireBenchmark {
     public void fill() {
         random = new SplittableRandom(42);
         now = START;
-        peer = TimerPeer.filled(impl, pending, START, delays);
+        peer = TimerPeer.filled(impl, pending, 0, START, delays);
     }
 
     @TearDown(Level.Trial)

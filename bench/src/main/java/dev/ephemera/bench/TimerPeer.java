@@ -34,9 +34,12 @@ interface TimerPeer extends AutoCloseable {
         long next();
     }
 
-    /** An implementation holding {@code pending} timers (indexes 0 to pending - 1), each {@code delays.next()} ahead. */
-    static TimerPeer filled(String name, int pending, long startMillis, Delays delays) {
-        TimerPeer peer = create(name, pending, startMillis);
+    /**
+     * An implementation holding {@code pending} timers (indexes 0 to pending - 1), each
+     * {@code delays.next()} ahead, with room for {@code spare} more indexes.
+     */
+    static TimerPeer filled(String name, int pending, int spare, long startMillis, Delays delays) {
+        TimerPeer peer = create(name, pending + spare, startMillis);
         for (int i = 0; i < pending; i++) {
             peer.schedule(i, startMillis + delays.next());
         }
