@@ -20,6 +20,18 @@ public final class Callers {
         return authorization.substring(7).strip();
     }
 
+    /** The caller's IP address as policy sees it ({@code source_ip}); the unspecified address when unknown. */
+    public static String sourceAddress(io.micronaut.http.HttpRequest<?> request) {
+        java.net.InetSocketAddress remote = request.getRemoteAddress();
+        java.net.InetAddress address = remote == null ? null : remote.getAddress();
+        if (address == null) {
+            return "0.0.0.0";
+        }
+        String text = address.getHostAddress();
+        int zone = text.indexOf('%');
+        return zone < 0 ? text : text.substring(0, zone);
+    }
+
     public Principal any(String authorization) {
         return tokens.authenticate(bearer(authorization));
     }

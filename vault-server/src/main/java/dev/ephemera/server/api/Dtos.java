@@ -7,6 +7,8 @@ import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.backend.BackendConfig;
 import dev.ephemera.server.backend.RoleConfig;
+import dev.ephemera.server.policy.DecisionRecord;
+import dev.ephemera.server.policy.PolicyVersion;
 import dev.ephemera.server.task.Task;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
@@ -20,15 +22,15 @@ public final class Dtos {
     }
 
     @Serdeable
-    public record StartTask(String objective, Object ttl) {}
+    public record StartTask(String objective, Object ttl, List<String> tools, String sensitivity) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record TaskView(String taskId, String agentId, String objective, String state, Instant issuedAt,
-                           Instant expiresAt, Instant endedAt, String taskToken) {
+    public record TaskView(String taskId, String agentId, String objective, List<String> tools, String sensitivity,
+                           String state, Instant issuedAt, Instant expiresAt, Instant endedAt, String taskToken) {
         static TaskView of(Task task, Instant now, String token) {
-            return new TaskView(task.id(), task.agentId(), task.objective(), task.stateAt(now).name().toLowerCase(),
-                    task.issuedAt(), task.expiresAt(), task.endedAt(), token);
+            return new TaskView(task.id(), task.agentId(), task.objective(), task.tools(), task.sensitivity().label(),
+                    task.stateAt(now).name().toLowerCase(), task.issuedAt(), task.expiresAt(), task.endedAt(), token);
         }
     }
 
@@ -126,4 +128,23 @@ public final class Dtos {
 
     @Serdeable
     public record Health(boolean initialized, boolean sealed, String version) {}
+
+    @Serdeable
+    public record PolicyUpload(String policies) {}
+
+    @Serdeable
+    public record PolicyRollback(Integer version) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PolicyView(int version, List<String> policyIds, String author, Instant createdAt, Integer rollbackOf,
+                             String policies) {
+        static PolicyView of(PolicyVersion version, boolean withText) {
+            return new PolicyView(version.version(), version.policyIds(), version.author(), version.createdAt(),
+                    version.rollbackOf(), withText ? version.text() : null);
+        }
+    }
+
+    @Serdeable
+    public record DecisionList(String taskId, List<DecisionRecord> decisions) {}
 }

@@ -5,13 +5,18 @@ import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseRequest;
 import dev.ephemera.lease.LeaseState;
+import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.policy.PolicyAction;
+import dev.ephemera.server.policy.PolicyDecider;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.backend.RoleConfig;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -39,10 +44,15 @@ final class LeaseController {
     private final LeaseEngine engine;
     private final TaskService tasks;
     private final BackendCatalog catalog;
+    private final AgentRegistry agents;
+    private final PolicyDecider policy;
     private final Callers callers;
     private final InstantSource clock;
 
-    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, Callers callers, InstantSource clock) {
+    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, AgentRegistry agents, PolicyDecider policy,
+                    Callers callers, InstantSource clock) {
+        this.agents = agents;
+        this.policy = policy;
         this.engine = engine;
         this.tasks = tasks;
         this.catalog = catalog;
@@ -51,7 +61,7 @@ final class LeaseController {
     }
 
     @Post
-    HttpResponse<Dtos.LeaseView> lease(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<Dtos.LeaseView> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                        @Body Dtos.LeaseAsk body) {
         Task task = tasks.requireActive(callers.task(authorization).taskId());
         String backend = Names.require("backend", body.backend());
@@ -63,6 +73,8 @@ final class LeaseController {
         if (ttl.compareTo(role.maxTtl()) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
         }
+        policy.role(PolicyAction.LEASE, actingAgent(task), backend, roleName, task.intent(ttl, Callers.sourceAddress(request)))
+                .requirePermit();
         Instant roleCap = clock.instant().plus(role.maxTtl());
         Instant notAfter = roleCap.isBefore(task.expiresAt()) ? roleCap : task.expiresAt();
         Grant grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter));
@@ -75,16 +87,18 @@ final class LeaseController {
     }
 
     @Post("/{leaseId}/renew")
-    Dtos.LeaseView renew(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId,
-                         @Body Dtos.Renewal body) {
+    Dtos.LeaseView renew(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                         @PathVariable String leaseId, @Body Dtos.Renewal body) {
         Principal caller = callers.any(authorization);
         Lease lease = visibleLease(caller, leaseId);
-        if (caller instanceof Principal.TaskHolder holder) {
-            tasks.requireActive(holder.taskId());
-        }
         Duration increment = Durations.parse("increment", body.increment());
         if (increment == null) {
             increment = catalog.role(lease.backend(), lease.role()).map(RoleConfig::defaultTtl).orElse(Duration.ofHours(1));
+        }
+        if (caller instanceof Principal.TaskHolder holder) {
+            Task task = tasks.requireActive(holder.taskId());
+            policy.role(PolicyAction.RENEW, actingAgent(task), lease.backend(), lease.role(),
+                    task.intent(increment, Callers.sourceAddress(request))).requirePermit();
         }
         return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
     }
@@ -137,6 +151,16 @@ final class LeaseController {
             case "irrevocable" -> LeaseState.IRREVOCABLE;
             default -> throw ApiException.invalid("state must be one of active, revoking, irrevocable");
         };
+    }
+
+    /** The agent behind a task, refused unless it may still act. */
+    private Agent actingAgent(Task task) {
+        Agent agent = agents.find(task.agentId())
+                .orElseThrow(() -> ApiException.forbidden("the task's agent is no longer registered"));
+        if (agent.status() != Agent.AgentStatus.ACTIVE) {
+            throw ApiException.forbidden("agent " + agent.id() + " is " + agent.status().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return agent;
     }
 
     /** A task sees only its own leases, an admin those of its tenant; anything else does not exist. */

@@ -1,16 +1,21 @@
 package dev.ephemera.server.api;
 
 import dev.ephemera.server.agent.AgentRegistry;
+import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.WorkloadTokens;
+import dev.ephemera.server.policy.DecisionLog;
+import dev.ephemera.server.policy.Sensitivity;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -20,14 +25,18 @@ import java.time.InstantSource;
 @Controller("/v1/tasks")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class TaskController {
+    private static final java.util.regex.Pattern TASK_ID = java.util.regex.Pattern.compile("task_[0-9a-z]{1,40}");
+
     private final WorkloadTokens workloadTokens;
+    private final DecisionLog decisions;
     private final AgentRegistry agents;
     private final TaskService tasks;
     private final Callers callers;
     private final InstantSource clock;
 
-    TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, TaskService tasks, Callers callers,
-                   InstantSource clock) {
+    TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, TaskService tasks, DecisionLog decisions,
+                   Callers callers, InstantSource clock) {
+        this.decisions = decisions;
         this.workloadTokens = workloadTokens;
         this.agents = agents;
         this.tasks = tasks;
@@ -36,10 +45,11 @@ final class TaskController {
     }
 
     @Post
-    HttpResponse<Dtos.TaskView> start(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
         var agent = agents.authenticate(workloadTokens.verify(Callers.bearer(authorization)));
-        var started = tasks.start(agent, body.objective(), Durations.parse("ttl", body.ttl()));
+        var started = tasks.start(agent, new TaskService.Opening(body.objective(), Durations.parse("ttl", body.ttl()),
+                body.tools(), Sensitivity.parse(body.sensitivity()), Callers.sourceAddress(request)));
         return HttpResponse.created(Dtos.TaskView.of(started.task(), clock.instant(), started.token()));
     }
 
@@ -48,6 +58,23 @@ final class TaskController {
         Task task = tasks.find(callers.task(authorization).taskId())
                 .orElseThrow(() -> ApiException.unauthenticated("invalid or expired token"));
         return Dtos.TaskView.of(task, clock.instant(), null);
+    }
+
+    /** The task's own policy decisions, so an agent can see why it was refused. */
+    @Get("/self/decisions")
+    Dtos.DecisionList ownDecisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        Principal.TaskHolder holder = callers.task(authorization);
+        return new Dtos.DecisionList(holder.taskId(), decisions.ofTask(holder.tenant(), holder.taskId()));
+    }
+
+    /** Admin: every decision taken within a task of the admin's tenant, oldest first. */
+    @Get("/{taskId}/decisions")
+    Dtos.DecisionList decisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String taskId) {
+        Principal.Admin admin = callers.admin(authorization);
+        Task task = (TASK_ID.matcher(taskId).matches() ? tasks.find(taskId) : java.util.Optional.<Task>empty())
+                .filter(t -> t.tenant().equals(admin.tenant()))
+                .orElseThrow(() -> ApiException.notFound("no task " + taskId));
+        return new Dtos.DecisionList(task.id(), decisions.ofTask(admin.tenant(), task.id()));
     }
 
     @Post("/self/end")

@@ -6,6 +6,7 @@ import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.backend.BackendCatalog;
+import dev.ephemera.server.policy.TenantPolicies;
 import java.io.IOException;
 import java.net.URI;
 import java.io.PrintStream;
@@ -77,6 +78,10 @@ public final class DevServer implements AutoCloseable {
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
         server.bean(AgentRegistry.class).register(DEMO_AGENT, TENANT, "dev@localhost",
                 "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT);
+        TenantPolicies policies = server.bean(TenantPolicies.class);
+        if (policies.currentVersion(TENANT).isEmpty()) {
+            policies.upload(TENANT, starterPolicy(), "dev-server");
+        }
         String workloadToken = issuer.mint(DEMO_SUBJECT, Duration.ofHours(1));
         if (postgres != null) {
             configureDemoBackend();
@@ -95,6 +100,7 @@ public final class DevServer implements AutoCloseable {
                   Data directory: %s
                   Admin token:    %s
                   Demo agent:     %s (workload identity %s, issuer "%s")
+                  Policy:         starter Cedar policy (GET /v1/policies); default deny beyond it
                 %s
                 Load the tokens into your shell (the workload token is valid for 1 hour; mint another with
                 `./ephemera dev-token --data-dir %s`):
@@ -133,6 +139,15 @@ public final class DevServer implements AutoCloseable {
                         "GRANT USAGE ON SCHEMA public TO {{name}}",
                         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {{name}}"),
                 List.of(), List.of(), Duration.ofMinutes(15), Duration.ofHours(1));
+    }
+
+    private static String starterPolicy() throws IOException {
+        try (var in = DevServer.class.getResourceAsStream("/policy/dev-starter.cedar")) {
+            if (in == null) {
+                throw new IOException("missing /policy/dev-starter.cedar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     public URI address() {

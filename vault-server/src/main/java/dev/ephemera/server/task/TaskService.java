@@ -5,9 +5,12 @@ import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.api.Names;
 import dev.ephemera.server.auth.TokenRecord;
 import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.policy.PolicyDecider;
+import dev.ephemera.server.policy.Sensitivity;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.Keys;
 import io.micronaut.context.annotation.Value;
@@ -28,18 +31,22 @@ public final class TaskService {
     private static final int MAX_OBJECTIVE_LENGTH = 2_000;
     private static final long END_WAIT_SECONDS = 5;
 
+    private static final int MAX_TOOLS = 32;
+
     private final Documents documents;
     private final Tokens tokens;
+    private final PolicyDecider policy;
     private final LeaseEngine leases;
     private final InstantSource clock;
     private final Duration defaultTtl;
     private final Duration maxTtl;
 
-    TaskService(Documents documents, Tokens tokens, LeaseEngine leases, InstantSource clock,
+    TaskService(Documents documents, Tokens tokens, PolicyDecider policy, LeaseEngine leases, InstantSource clock,
                 @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
                 @Value("${ephemera.task.max-ttl:24h}") Duration maxTtl) {
         this.documents = documents;
         this.tokens = tokens;
+        this.policy = policy;
         this.leases = leases;
         this.clock = clock;
         this.defaultTtl = defaultTtl;
@@ -48,20 +55,31 @@ public final class TaskService {
 
     public record Started(Task task, String token) {}
 
-    public Started start(Agent agent, String objective, Duration requestedTtl) {
+    /** What an agent asks for when it opens a task. */
+    public record Opening(String objective, Duration ttl, List<String> tools, Sensitivity sensitivity, String sourceAddress) {}
+
+    /** Opens the task if the tenant's policy permits this agent this intent; the decision is kept either way. */
+    public Started start(Agent agent, Opening opening) {
+        String objective = opening.objective();
         if (objective == null || objective.isBlank()) {
             throw ApiException.invalid("objective is required: say what the task is for");
         }
         if (objective.length() > MAX_OBJECTIVE_LENGTH) {
             throw ApiException.invalid("objective is longer than " + MAX_OBJECTIVE_LENGTH + " characters");
         }
-        Duration ttl = requestedTtl == null ? defaultTtl : requestedTtl;
+        List<String> tools = opening.tools() == null ? List.of() : opening.tools().stream().distinct().toList();
+        if (tools.size() > MAX_TOOLS) {
+            throw ApiException.invalid("at most " + MAX_TOOLS + " tools may be declared");
+        }
+        tools.forEach(tool -> Names.require("tool", tool));
+        Duration ttl = opening.ttl() == null ? defaultTtl : opening.ttl();
         if (ttl.compareTo(maxTtl) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the maximum task ttl (" + maxTtl.toSeconds() + "s)");
         }
         Instant now = clock.instant();
         Task task = new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective.strip(),
-                Task.TaskState.ACTIVE, now, now.plus(ttl), null);
+                Task.TaskState.ACTIVE, now, now.plus(ttl), null, tools, opening.sensitivity());
+        policy.startTask(agent, task.intent(ttl, opening.sourceAddress())).requirePermit();
         String token = tokens.newTaskToken();
         // The task and its token become durable together: neither exists without the other.
         documents.write(Batch.create()

@@ -32,6 +32,9 @@ public final class TestVault implements AutoCloseable {
             "ephemera.revocation.initial-backoff", "100ms",
             "ephemera.revocation.max-backoff", "500ms");
 
+    /** Installed at start so that tests about other things are not about policy; policy tests replace it. */
+    public static final String ALLOW_ALL = "@id(\"test-allow-all\") permit(principal, action, resource);";
+
     private final Path dataDir;
     private final Path keyFile;
     private final DevIssuer issuer;
@@ -70,6 +73,7 @@ public final class TestVault implements AutoCloseable {
         vault.call("PUT", "/v1/agents/" + AGENT, vault.adminToken, Map.of(
                 "owner", "alice@example.com", "purpose", "integration tests", "issuer", "test",
                 "subject", AGENT_SUBJECT)).expect(200);
+        vault.putPolicy(ALLOW_ALL);
         return vault;
     }
 
@@ -103,6 +107,11 @@ public final class TestVault implements AutoCloseable {
                         "CREATE ROLE {{name}} WITH LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}",
                         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {{name}}"),
                 "default_ttl", "5m", "max_ttl", "1h")).expect(200);
+    }
+
+    /** Uploads Cedar policy text as the default tenant's policy set; returns the response. */
+    public Response putPolicy(String policies) {
+        return call("PUT", "/v1/policies", adminToken, Map.of("policies", policies)).expect(200);
     }
 
     public Ephemera client() {
