@@ -143,7 +143,7 @@ public final class LeaseEngine implements AutoCloseable {
         }
         Lease lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
                 request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
-        store.insert(lease);
+        store.insert(lease, request.alsoWrite());
         timers.arm(id, expiresAt);
         try {
             Credential credential = backend.issue(issue, handle);

@@ -1,5 +1,6 @@
 package dev.ephemera.lease;
 
+import dev.ephemera.storage.Batch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -7,6 +8,8 @@ import java.util.Objects;
 /**
  * What a caller asks of the engine. {@code notAfter} is the hard cap decided by the caller (the
  * earlier of the role's max TTL and the task's expiry); the engine never lets the lease outlive it.
+ * {@code alsoWrite} is written in the same atomic batch as the new lease, before the credential is
+ * issued (the policy decision that permitted it): the two exist together or not at all.
  */
 public record LeaseRequest(
         String tenant,
@@ -15,9 +18,15 @@ public record LeaseRequest(
         String backend,
         String role,
         Duration ttl,
-        Instant notAfter) {
+        Instant notAfter,
+        Batch alsoWrite) {
+
+    public LeaseRequest(String tenant, String agentId, String taskId, String backend, String role, Duration ttl, Instant notAfter) {
+        this(tenant, agentId, taskId, backend, role, ttl, notAfter, Batch.create());
+    }
 
     public LeaseRequest {
+        Objects.requireNonNull(alsoWrite, "alsoWrite");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(ttl, "ttl");

@@ -41,18 +41,28 @@ public final class LeaseStore {
         insertAll(List.of(lease));
     }
 
+    /** A new lease and what must exist with it, in one atomic, durable write. */
+    public void insert(Lease lease, Batch alsoWrite) {
+        store.write(entries(Batch.create(), lease).putAll(alsoWrite));
+    }
+
     /** New leases in one atomic, durable write (imports and load generation). */
     public void insertAll(List<Lease> leases) {
         Batch batch = Batch.create();
         for (Lease lease : leases) {
-            batch.put(Keys.of("lease", lease.id()), encode(lease)).put(Keys.of("live", lease.id()), EMPTY);
-            if (lease.taskId() != null) {
-                batch.put(Keys.of("task-lease", lease.taskId(), lease.id()), EMPTY);
-            }
+            entries(batch, lease);
         }
         if (!batch.isEmpty()) {
             store.write(batch);
         }
+    }
+
+    private static Batch entries(Batch batch, Lease lease) {
+        batch.put(Keys.of("lease", lease.id()), encode(lease)).put(Keys.of("live", lease.id()), EMPTY);
+        if (lease.taskId() != null) {
+            batch.put(Keys.of("task-lease", lease.taskId(), lease.id()), EMPTY);
+        }
+        return batch;
     }
 
     public void update(Lease lease) {

@@ -24,6 +24,12 @@ public final class Batch {
         return this;
     }
 
+    /** Appends every mutation of another batch, in its order. */
+    public Batch putAll(Batch other) {
+        mutations.addAll(other.mutations);
+        return this;
+    }
+
     public List<Mutation> mutations() {
         return List.copyOf(mutations);
     }

@@ -8,12 +8,15 @@ import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.policy.Decision;
+import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.policy.PolicyAction;
 import dev.ephemera.server.policy.PolicyDecider;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.backend.RoleConfig;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
+import dev.ephemera.storage.Batch;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -46,11 +49,13 @@ final class LeaseController {
     private final BackendCatalog catalog;
     private final AgentRegistry agents;
     private final PolicyDecider policy;
+    private final DecisionLog decisions;
     private final Callers callers;
     private final InstantSource clock;
 
     LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, AgentRegistry agents, PolicyDecider policy,
-                    Callers callers, InstantSource clock) {
+                    DecisionLog decisions, Callers callers, InstantSource clock) {
+        this.decisions = decisions;
         this.agents = agents;
         this.policy = policy;
         this.engine = engine;
@@ -73,11 +78,23 @@ final class LeaseController {
         if (ttl.compareTo(role.maxTtl()) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
         }
-        policy.role(PolicyAction.LEASE, actingAgent(task), backend, roleName, task.intent(ttl, Callers.sourceAddress(request)))
-                .requirePermit();
+        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, actingAgent(task), backend, roleName,
+                task.intent(ttl, Callers.sourceAddress(request)));
         Instant roleCap = clock.instant().plus(role.maxTtl());
         Instant notAfter = roleCap.isBefore(task.expiresAt()) ? roleCap : task.expiresAt();
-        Grant grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter));
+        Grant grant;
+        try {
+            // The permit is written with the lease, before the credential exists.
+            grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter,
+                    decisions.addTo(Batch.create(), permit)));
+        } catch (RuntimeException e) {
+            try {
+                decisions.keep(permit); // no lease came of it, but the decision was taken
+            } catch (RuntimeException storageDown) {
+                e.addSuppressed(storageDown);
+            }
+            throw e;
+        }
         return HttpResponse.created(Dtos.LeaseView.of(grant.lease(), grant.credential()));
     }
 
@@ -97,8 +114,8 @@ final class LeaseController {
         }
         if (caller instanceof Principal.TaskHolder holder) {
             Task task = tasks.requireActive(holder.taskId());
-            policy.role(PolicyAction.RENEW, actingAgent(task), lease.backend(), lease.role(),
-                    task.intent(increment, Callers.sourceAddress(request))).requirePermit();
+            decisions.keep(policy.permitRole(PolicyAction.RENEW, actingAgent(task), lease.backend(), lease.role(),
+                    task.intent(increment, Callers.sourceAddress(request))));
         }
         return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
     }

@@ -14,6 +14,8 @@ import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.api.ApiException;
+import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -28,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the tenant's Cedar policies whether an agent may do something, at the moment it asks, and
- * keeps the answer. Default deny: no policy set, no matching permit, an evaluation error or a
+ * Asks the tenant's Cedar policies whether an agent may do something, at the moment it asks.
+ * Default deny: no policy set, no matching permit, an evaluation error or a
  * failure of the engine all deny. Only the parsed policy set is cached; every request is evaluated
  * with its own context.
  */
@@ -48,19 +50,32 @@ public final class PolicyDecider {
     private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
     private final AtomicLong lastMicros = new AtomicLong();
 
-    PolicyDecider(TenantPolicies policies, DecisionLog decisions, InstantSource clock) {
+    public PolicyDecider(TenantPolicies policies, DecisionLog decisions, InstantSource clock) {
         this.policies = policies;
         this.decisions = decisions;
         this.clock = clock;
     }
 
-    /** May the agent open a task with this intent? The resource is the agent's tenant. */
+    /**
+     * May the agent open a task with this intent? The resource is the agent's tenant. A deny is kept
+     * at once and refused with a 403; a permit is returned for the caller to write with the task.
+     */
+    public Decision.Permit permitStartTask(Agent agent, Intent intent) {
+        return permitted(startTask(agent, intent));
+    }
+
+    /** May the agent lease (or renew a lease of) this backend role within its task? As above. */
+    public Decision.Permit permitRole(PolicyAction action, Agent agent, String backend, String role, Intent intent) {
+        return permitted(role(action, agent, backend, role, intent));
+    }
+
+    /** Evaluates without keeping anything: the caller keeps the decision. */
     public Decision startTask(Agent agent, Intent intent) {
         Entity tenant = new Entity(TENANT.of(agent.tenant()));
         return decide(PolicyAction.START_TASK, agent, tenant, Set.of(tenant), "tenant " + agent.tenant(), intent);
     }
 
-    /** May the agent lease (or renew a lease of) this backend role within its task? */
+    /** Evaluates without keeping anything: the caller keeps the decision. */
     public Decision role(PolicyAction action, Agent agent, String backend, String role, Intent intent) {
         Entity tenant = new Entity(TENANT.of(agent.tenant()));
         Entity backendEntity = new Entity(BACKEND.of(backend), Map.of(), Set.of(tenant.getEUID()));
@@ -69,24 +84,36 @@ public final class PolicyDecider {
         return decide(action, agent, roleEntity, Set.of(tenant, backendEntity, roleEntity), "role " + backend + "/" + role, intent);
     }
 
+    private Decision.Permit permitted(Decision decision) {
+        return switch (decision) {
+            case Decision.Permit permit -> permit;
+            case Decision.Deny deny -> {
+                decisions.keep(deny);
+                throw new ApiException(HttpStatus.FORBIDDEN, "policy_denied",
+                        "denied by policy: " + deny.record().reason() + " (decision " + deny.id() + ")");
+            }
+        };
+    }
+
     private Decision decide(PolicyAction action, Agent agent, Entity resource, Set<Entity> resourceEntities,
                             String resourceName, Intent intent) {
         Instant now = clock.instant();
         String id = SecretGenerator.identifier(String.format("dec_%016d_", sequence(now)));
-        Optional<TenantPolicies.Compiled> compiled = policies.compiled(agent.tenant());
-        Decision decision = compiled
-                .map(set -> evaluate(id, set, action, agent, resource, resourceEntities, intent, now))
-                .orElseGet(() -> new Decision.Deny(id, 0, List.of(),
+        Outcome outcome = policies.compiled(agent.tenant())
+                .map(set -> evaluate(set, action, agent, resource, resourceEntities, intent, now))
+                .orElseGet(() -> new Outcome(false, 0, List.of(),
                         "tenant " + agent.tenant() + " has no policy set; an admin uploads one with PUT /v1/policies"));
-        decisions.record(new DecisionRecord(id, now, agent.tenant(), action.cedarName(), agent.id(), agent.owner(),
+        DecisionRecord record = new DecisionRecord(id, now, agent.tenant(), action.cedarName(), agent.id(), agent.owner(),
                 intent.taskId(), intent.actorChain(), resourceName, intent.objective(), intent.tools(),
                 intent.sensitivity().label(), intent.ttlSeconds(), intent.sourceAddress(),
-                decision instanceof Decision.Permit ? "permit" : "deny", decision.policyVersion(), decision.policyIds(),
-                decision instanceof Decision.Deny deny ? deny.reason() : null));
-        return decision;
+                outcome.permitted() ? "permit" : "deny", outcome.policyVersion(), outcome.policyIds(), outcome.reason());
+        return outcome.permitted() ? new Decision.Permit(record) : new Decision.Deny(record);
     }
 
-    private Decision evaluate(String id, TenantPolicies.Compiled compiled, PolicyAction action, Agent agent,
+    /** What Cedar said, before it becomes a record. */
+    private record Outcome(boolean permitted, int policyVersion, List<String> policyIds, String reason) {}
+
+    private Outcome evaluate(TenantPolicies.Compiled compiled, PolicyAction action, Agent agent,
                               Entity resource, Set<Entity> resourceEntities, Intent intent, Instant now) {
         Entity principal = new Entity(AGENT.of(agent.id()),
                 Map.of("owner", new PrimString(agent.owner()), "purpose", new PrimString(agent.purpose())),
@@ -100,12 +127,12 @@ public final class PolicyDecider {
             if (response.success.isEmpty()) {
                 log.warn("policy evaluation failed for tenant {} (version {}): {}", agent.tenant(), compiled.version(),
                         response.errors.map(Object::toString).orElse("no detail"));
-                return new Decision.Deny(id, compiled.version(), List.of(), "policy evaluation failed; denied");
+                return new Outcome(false, compiled.version(), List.of(), "policy evaluation failed; denied");
             }
             AuthorizationSuccessResponse success = response.success.get();
             List<String> determining = success.getReason().stream().sorted().toList();
             if (success.isAllowed()) {
-                return new Decision.Permit(id, compiled.version(), determining);
+                return new Outcome(true, compiled.version(), determining, null);
             }
             String reason = determining.isEmpty()
                     ? "no policy permits " + action.cedarName() + " here"
@@ -113,10 +140,10 @@ public final class PolicyDecider {
             if (!success.getErrors().isEmpty()) {
                 reason += " (" + success.getErrors().size() + " policies failed to evaluate and were skipped)";
             }
-            return new Decision.Deny(id, compiled.version(), determining, reason);
+            return new Outcome(false, compiled.version(), determining, reason);
         } catch (AuthException e) {
             log.warn("policy engine failed for tenant {}: {}", agent.tenant(), TenantPolicies.cedarMessage(e));
-            return new Decision.Deny(id, compiled.version(), List.of(), "policy evaluation failed; denied");
+            return new Outcome(false, compiled.version(), List.of(), "policy evaluation failed; denied");
         }
     }
 

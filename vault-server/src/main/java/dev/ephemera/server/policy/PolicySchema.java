@@ -15,7 +15,7 @@ public final class PolicySchema {
     private final String text;
     private final Schema schema;
 
-    PolicySchema() {
+    public PolicySchema() {
         try (InputStream in = PolicySchema.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("missing " + RESOURCE);

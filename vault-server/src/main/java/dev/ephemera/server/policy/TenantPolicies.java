@@ -43,7 +43,7 @@ public final class TenantPolicies {
     private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
     private final Map<String, Optional<Compiled>> current = new ConcurrentHashMap<>();
 
-    TenantPolicies(Documents documents, PolicySchema schema, InstantSource clock) {
+    public TenantPolicies(Documents documents, PolicySchema schema, InstantSource clock) {
         this.documents = documents;
         this.schema = schema;
         this.clock = clock;

@@ -9,6 +9,8 @@ import dev.ephemera.server.api.Names;
 import dev.ephemera.server.auth.TokenRecord;
 import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.policy.Decision;
+import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.policy.PolicyDecider;
 import dev.ephemera.server.policy.Sensitivity;
 import dev.ephemera.storage.Batch;
@@ -36,17 +38,19 @@ public final class TaskService {
     private final Documents documents;
     private final Tokens tokens;
     private final PolicyDecider policy;
+    private final DecisionLog decisions;
     private final LeaseEngine leases;
     private final InstantSource clock;
     private final Duration defaultTtl;
     private final Duration maxTtl;
 
-    TaskService(Documents documents, Tokens tokens, PolicyDecider policy, LeaseEngine leases, InstantSource clock,
+    TaskService(Documents documents, Tokens tokens, PolicyDecider policy, DecisionLog decisions, LeaseEngine leases, InstantSource clock,
                 @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
                 @Value("${ephemera.task.max-ttl:24h}") Duration maxTtl) {
         this.documents = documents;
         this.tokens = tokens;
         this.policy = policy;
+        this.decisions = decisions;
         this.leases = leases;
         this.clock = clock;
         this.defaultTtl = defaultTtl;
@@ -79,13 +83,13 @@ public final class TaskService {
         Instant now = clock.instant();
         Task task = new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective.strip(),
                 Task.TaskState.ACTIVE, now, now.plus(ttl), null, tools, opening.sensitivity());
-        policy.startTask(agent, task.intent(ttl, opening.sourceAddress())).requirePermit();
+        Decision.Permit permit = policy.permitStartTask(agent, task.intent(ttl, opening.sourceAddress()));
         String token = tokens.newTaskToken();
-        // The task and its token become durable together: neither exists without the other.
-        documents.write(Batch.create()
+        // The task, its token and the decision that permitted it become durable together.
+        documents.write(decisions.addTo(Batch.create()
                 .put(Keys.of("task", task.id()), documents.encode(task))
                 .put(tokens.recordKey(token), documents.encode(
-                        new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt()))));
+                        new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt()))), permit));
         return new Started(task, token);
     }
 
