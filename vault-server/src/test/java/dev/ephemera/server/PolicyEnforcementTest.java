@@ -56,6 +56,7 @@ class PolicyEnforcementTest {
         String acmeAdmin = vault.server().bean(Tokens.class).issueAdmin("acme-admin", "acme");
         vault.call("PUT", "/v1/agents/acme-bot", acmeAdmin, Map.of("owner", "carol@acme.example", "purpose", "acme reports",
                 "issuer", "test", "subject", "spiffe://acme.example/bot")).expect(200);
+        vault.call("POST", "/v1/agents/acme-bot/activate", acmeAdmin, null).expect(200);
         String token = vault.issuer().mint("spiffe://acme.example/bot", Duration.ofMinutes(5));
 
         Response refused = vault.call("POST", "/v1/tasks", token, Map.of("objective", "monthly report")).expect(403);

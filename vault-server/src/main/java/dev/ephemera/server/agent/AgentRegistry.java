@@ -9,13 +9,32 @@ import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
-/** Registers agents and finds the agent a verified workload token belongs to. */
+/**
+ * Registers agents per tenant and finds the agent a verified workload token belongs to. Agents live
+ * under their tenant ({@code agent/{tenant}/{id}}): the same id in two tenants names two agents, and
+ * no tenant can read or overwrite another's.
+ */
 @Singleton
 public final class AgentRegistry {
+    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final int MAX_TOOLS = 64;
+
+    /** Where a workload identity points: identities are global, agents are per tenant. */
+    record Binding(String tenant, String agentId) {}
+
+    /** What an admin states when registering or updating an agent. */
+    public record Registration(String owner, String purpose, String issuer, String subject, List<String> tools,
+                               String manifestDigest, Instant expiresAt) {}
+
     private final Documents documents;
     private final WorkloadTokens workloadTokens;
     private final InstantSource clock;
@@ -26,61 +45,108 @@ public final class AgentRegistry {
         this.clock = clock;
     }
 
-    public Agent register(String id, String tenant, String owner, String purpose, String issuer, String subject) {
+    /**
+     * Registers a new agent (status {@code registered}: it cannot act until activated) or updates an
+     * existing one's description, keeping its status. An offboarded agent stays offboarded.
+     */
+    public synchronized Agent register(String tenant, String id, Registration r) {
         Names.require("agent id", id);
-        require(owner, "owner");
-        require(purpose, "purpose");
-        require(issuer, "issuer");
-        require(subject, "subject");
-        if (owner.strip().equalsIgnoreCase(id) || owner.strip().equals(subject)) {
+        String owner = required(r.owner(), "owner");
+        String purpose = required(r.purpose(), "purpose");
+        required(r.issuer(), "issuer");
+        required(r.subject(), "subject");
+        if (owner.equalsIgnoreCase(id) || owner.equals(r.subject())) {
             throw ApiException.invalid("the owner must be a human sponsor, not the agent itself");
         }
-        if (workloadTokens.issuers().stream().noneMatch(i -> i.name().equals(issuer))) {
-            throw ApiException.invalid("no issuer named '" + issuer + "'");
+        if (r.manifestDigest() != null && !DIGEST.matcher(r.manifestDigest()).matches()) {
+            throw ApiException.invalid("manifest_digest must be sha256: followed by 64 lowercase hex digits");
         }
-        byte[] bindingKey = bindingKey(issuer, subject);
-        Optional<String> bound = documents.get(bindingKey, String.class);
-        if (bound.isPresent() && !bound.get().equals(id)) {
-            throw ApiException.conflict("that workload identity is already bound to another agent");
+        List<String> tools = r.tools() == null ? List.of() : r.tools().stream().distinct().toList();
+        if (tools.size() > MAX_TOOLS) {
+            throw ApiException.invalid("at most " + MAX_TOOLS + " tools may be registered");
         }
-        Optional<Agent> existing = find(id);
-        Agent agent = new Agent(id, tenant, owner.strip(), purpose.strip(), issuer, subject,
-                existing.map(Agent::status).orElse(Agent.AgentStatus.ACTIVE),
-                existing.map(Agent::registeredAt).orElse(clock.instant()));
+        tools.forEach(tool -> Names.require("tool", tool));
+        Instant now = clock.instant();
+        if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
+            throw ApiException.invalid("expires_at is in the past");
+        }
+        if (workloadTokens.issuers().stream().noneMatch(i -> i.name().equals(r.issuer()))) {
+            throw ApiException.invalid("no issuer named '" + r.issuer() + "'");
+        }
+        byte[] bindingKey = bindingKey(r.issuer(), r.subject());
+        Optional<Binding> bound = documents.get(bindingKey, Binding.class);
+        if (bound.isPresent() && !bound.get().equals(new Binding(tenant, id))) {
+            throw ApiException.conflict("that workload identity is already bound to an agent");
+        }
+        Optional<Agent> existing = find(tenant, id);
+        if (existing.map(Agent::status).orElse(null) == Agent.AgentStatus.OFFBOARDED) {
+            throw ApiException.conflict("agent " + id + " is offboarded, which is final: register a new id");
+        }
+        Agent agent = new Agent(id, tenant, owner, purpose, r.issuer(), r.subject(),
+                existing.map(Agent::status).orElse(Agent.AgentStatus.REGISTERED),
+                existing.map(Agent::registeredAt).orElse(now), r.expiresAt(), tools,
+                r.manifestDigest(), existing.map(Agent::pendingManifestDigest).orElse(null),
+                existing.map(Agent::statusReason).orElse(null));
         Batch batch = Batch.create()
-                .put(Keys.of("agent", id), documents.encode(agent))
-                .put(bindingKey, documents.encode(id));
-        existing.filter(old -> !old.issuer().equals(issuer) || !old.subject().equals(subject))
+                .put(agentKey(tenant, id), documents.encode(agent))
+                .put(bindingKey, documents.encode(new Binding(tenant, id)));
+        existing.filter(old -> !old.issuer().equals(r.issuer()) || !old.subject().equals(r.subject()))
                 .ifPresent(old -> batch.delete(bindingKey(old.issuer(), old.subject())));
         documents.write(batch);
         return agent;
     }
 
-    public Optional<Agent> find(String id) {
+    public Optional<Agent> find(String tenant, String id) {
         try {
-            return documents.get(Keys.of("agent", Names.require("agent id", id)), Agent.class);
+            return documents.get(agentKey(tenant, Names.require("agent id", id)), Agent.class);
         } catch (ApiException malformed) {
             return Optional.empty();
         }
     }
 
-    /** Ids of the tenant's agents sponsored by this owner (compared ignoring case). */
-    public java.util.Set<String> idsOwnedBy(String tenant, String owner) {
-        return documents.list(Keys.prefix("agent"), Agent.class).stream()
-                .filter(agent -> agent.tenant().equals(tenant) && agent.owner().equalsIgnoreCase(owner.strip()))
-                .map(Agent::id)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    /** An agent of this tenant, or a 404 that says nothing of other tenants. */
+    public Agent require(String tenant, String id) {
+        return find(tenant, id).orElseThrow(() -> ApiException.notFound("no agent " + id));
     }
 
-    /** The active agent bound to this workload identity; anything else is a 403 with a reason. */
+    void save(Agent agent) {
+        documents.put(agentKey(agent.tenant(), agent.id()), agent);
+    }
+
+    /** Ids of the tenant's agents sponsored by this owner (compared ignoring case). */
+    public Set<String> idsOwnedBy(String tenant, String owner) {
+        return documents.list(Keys.prefix("agent", tenant), Agent.class).stream()
+                .filter(agent -> agent.owner().equalsIgnoreCase(owner.strip()))
+                .map(Agent::id)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The agent bound to this workload identity, refused (403 with the reason) unless it may act. */
     public Agent authenticate(VerifiedWorkload workload) {
-        Agent agent = documents.get(bindingKey(workload.issuerName(), workload.subject()), String.class)
-                .flatMap(this::find)
+        Agent agent = documents.get(bindingKey(workload.issuerName(), workload.subject()), Binding.class)
+                .flatMap(binding -> find(binding.tenant(), binding.agentId()))
                 .orElseThrow(() -> ApiException.forbidden("no agent is registered for this workload identity"));
-        if (agent.status() != Agent.AgentStatus.ACTIVE) {
-            throw ApiException.forbidden("agent " + agent.id() + " is " + agent.status().name().toLowerCase());
-        }
+        requireMayAct(agent);
         return agent;
+    }
+
+    /** Active, not expired, no manifest change awaiting approval; otherwise a 403 that says which. */
+    public void requireMayAct(Agent agent) {
+        if (agent.status() != Agent.AgentStatus.ACTIVE) {
+            throw ApiException.forbidden("agent " + agent.id() + " is " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + (agent.status() == Agent.AgentStatus.REGISTERED ? " but not yet activated by an admin" : ""));
+        }
+        if (agent.expiredAt(clock.instant())) {
+            throw ApiException.forbidden("agent " + agent.id() + "'s registration expired at " + agent.expiresAt());
+        }
+        if (agent.pendingManifestDigest() != null) {
+            throw ApiException.forbidden("agent " + agent.id() + " presented a new manifest digest; an admin must approve "
+                    + agent.pendingManifestDigest() + " before it may act again");
+        }
+    }
+
+    private static byte[] agentKey(String tenant, String id) {
+        return Keys.of("agent", tenant, id);
     }
 
     /** Subjects are URIs such as SPIFFE IDs, so they are encoded before becoming a key part. */
@@ -89,9 +155,10 @@ public final class AgentRegistry {
         return Keys.of("agent-identity", issuer, encoded);
     }
 
-    private static void require(String value, String field) {
+    private static String required(String value, String field) {
         if (value == null || value.isBlank()) {
             throw ApiException.invalid(field + " is required");
         }
+        return value.strip();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ephemera.server.api;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Issuer;
 import dev.ephemera.server.auth.Principal;
@@ -13,22 +14,29 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.List;
 import java.util.Map;
 
-/** Admin configuration: backends and their roles, workload token issuers, agents. */
+/**
+ * Admin configuration. Backends, their roles and workload token issuers are shared by all tenants and
+ * changed by operators only; agents belong to the admin's tenant.
+ */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class AdminController {
     private final BackendCatalog backends;
     private final WorkloadTokens workloadTokens;
     private final AgentRegistry agents;
+    private final AgentLifecycle lifecycle;
     private final Callers callers;
 
-    AdminController(BackendCatalog backends, WorkloadTokens workloadTokens, AgentRegistry agents, Callers callers) {
+    AdminController(BackendCatalog backends, WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle,
+                    Callers callers) {
+        this.lifecycle = lifecycle;
         this.backends = backends;
         this.workloadTokens = workloadTokens;
         this.agents = agents;
@@ -38,7 +46,7 @@ final class AdminController {
     @Put("/backends/{name}")
     Dtos.BackendView configureBackend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @PathVariable String name, @Body Dtos.BackendBody body) {
-        callers.admin(authorization);
+        callers.operator(authorization);
         return Dtos.BackendView.of(backends.configure(name, body.type(), body.connectionUrl(), body.username(),
                 body.password(), body.verify() == null || body.verify()));
     }
@@ -59,7 +67,7 @@ final class AdminController {
     @Put("/backends/{backend}/roles/{role}")
     Dtos.RoleView configureRole(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                 @PathVariable String backend, @PathVariable String role, @Body Dtos.RoleBody body) {
-        callers.admin(authorization);
+        callers.operator(authorization);
         return Dtos.RoleView.of(backends.configureRole(backend, role, body.creationStatements(), body.renewStatements(),
                 body.revocationStatements(), Durations.parse("default_ttl", body.defaultTtl()),
                 Durations.parse("max_ttl", body.maxTtl())));
@@ -76,7 +84,7 @@ final class AdminController {
     @Put("/issuers/{name}")
     Dtos.IssuerView configureIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                     @PathVariable String name, @Body Dtos.IssuerBody body) {
-        callers.admin(authorization);
+        callers.operator(authorization);
         String jwks = switch (body.jwks()) {
             case null -> throw ApiException.invalid("jwks is required: a JWK set with the issuer's public keys");
             case String text -> text;
@@ -98,15 +106,43 @@ final class AdminController {
     Dtos.AgentView registerAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                  @PathVariable String agentId, @Body Dtos.AgentBody body) {
         Principal.Admin admin = callers.admin(authorization);
-        return Dtos.AgentView.of(agents.register(agentId, admin.tenant(), body.owner(), body.purpose(), body.issuer(),
-                body.subject()));
+        return Dtos.AgentView.of(agents.register(admin.tenant(), agentId, new AgentRegistry.Registration(body.owner(),
+                body.purpose(), body.issuer(), body.subject(), body.tools(), body.manifestDigest(), body.expiresAt())));
+    }
+
+    @Post("/agents/{agentId}/activate")
+    Dtos.AgentView activateAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
+        return Dtos.AgentView.of(lifecycle.activate(callers.admin(authorization).tenant(), agentId));
+    }
+
+    /** Suspends the agent: every task it has is ended and every lease revoked; it can be activated again. */
+    @Post("/agents/{agentId}/suspend")
+    Dtos.AgentStopped suspendAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                   @PathVariable String agentId, @Body Dtos.Reason body) {
+        return stopped(lifecycle.suspend(callers.admin(authorization).tenant(), agentId, body.reason()));
+    }
+
+    /** Offboards the agent for good: every task it has is ended and every lease revoked. */
+    @Post("/agents/{agentId}/offboard")
+    Dtos.AgentStopped offboardAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                    @PathVariable String agentId, @Body Dtos.Reason body) {
+        return stopped(lifecycle.offboard(callers.admin(authorization).tenant(), agentId, body.reason()));
+    }
+
+    @Post("/agents/{agentId}/approve-manifest")
+    Dtos.AgentView approveManifest(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                   @PathVariable String agentId, @Body Dtos.ManifestApproval body) {
+        return Dtos.AgentView.of(lifecycle.approveManifest(callers.admin(authorization).tenant(), agentId, body.digest()));
+    }
+
+    private static Dtos.AgentStopped stopped(AgentLifecycle.Transition transition) {
+        return new Dtos.AgentStopped(Dtos.AgentView.of(transition.agent()), transition.tasksEnded(), transition.leasesRevoking());
     }
 
     @Get("/agents/{agentId}")
     Dtos.AgentView agent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
         Principal.Admin admin = callers.admin(authorization);
-        return agents.find(agentId).filter(a -> a.tenant().equals(admin.tenant())).map(Dtos.AgentView::of)
-                .orElseThrow(() -> ApiException.notFound("no agent " + agentId));
+        return Dtos.AgentView.of(agents.require(admin.tenant(), agentId));
     }
 
     private static Dtos.IssuerView view(Issuer issuer) {

@@ -43,6 +43,14 @@ public final class Callers {
         throw ApiException.forbidden("this call needs an admin token");
     }
 
+    public Principal.Admin operator(String authorization) {
+        Principal.Admin admin = admin(authorization);
+        if (!admin.operator()) {
+            throw ApiException.forbidden("this call needs an operator token: backends, roles and issuers are shared by all tenants");
+        }
+        return admin;
+    }
+
     public Principal.TaskHolder task(String authorization) {
         if (any(authorization) instanceof Principal.TaskHolder holder) {
             return holder;

@@ -22,7 +22,7 @@ public final class Dtos {
     }
 
     @Serdeable
-    public record StartTask(String objective, Object ttl, List<String> tools, String sensitivity) {}
+    public record StartTask(String objective, Object ttl, List<String> tools, String sensitivity, String manifestDigest) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,6 +78,7 @@ public final class Dtos {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LeaseList(List<LeaseView> leases) {}
 
     @Serdeable
@@ -115,14 +116,26 @@ public final class Dtos {
     public record IssuerView(String name, String issuer, String audience, List<String> algorithms, int keys) {}
 
     @Serdeable
-    public record AgentBody(String owner, String purpose, String issuer, String subject) {}
+    public record AgentBody(String owner, String purpose, String issuer, String subject, List<String> tools,
+                            String manifestDigest, Instant expiresAt) {}
 
     @Serdeable
+    public record Reason(String reason) {}
+
+    @Serdeable
+    public record ManifestApproval(String digest) {}
+
+    @Serdeable
+    public record AgentStopped(AgentView agent, int tasksEnded, int leasesRevoking) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String agentId, String owner, String purpose, String issuer, String subject, String status,
-                            Instant registeredAt) {
+                            String statusReason, Instant registeredAt, Instant expiresAt, List<String> tools,
+                            String manifestDigest, String pendingManifestDigest) {
         static AgentView of(Agent a) {
             return new AgentView(a.id(), a.owner(), a.purpose(), a.issuer(), a.subject(), a.status().name().toLowerCase(),
-                    a.registeredAt());
+                    a.statusReason(), a.registeredAt(), a.expiresAt(), a.tools(), a.manifestDigest(), a.pendingManifestDigest());
         }
     }
 
@@ -146,5 +159,12 @@ public final class Dtos {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record DecisionList(String taskId, List<DecisionRecord> decisions) {}
+
+    @Serdeable
+    public record AdminTokenRequest(String name, String tenant, Boolean operator) {}
+
+    @Serdeable
+    public record AdminTokenIssued(String name, String tenant, boolean operator, String token) {}
 }

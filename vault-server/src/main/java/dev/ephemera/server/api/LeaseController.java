@@ -172,11 +172,9 @@ final class LeaseController {
 
     /** The agent behind a task, refused unless it may still act. */
     private Agent actingAgent(Task task) {
-        Agent agent = agents.find(task.agentId())
+        Agent agent = agents.find(task.tenant(), task.agentId())
                 .orElseThrow(() -> ApiException.forbidden("the task's agent is no longer registered"));
-        if (agent.status() != Agent.AgentStatus.ACTIVE) {
-            throw ApiException.forbidden("agent " + agent.id() + " is " + agent.status().name().toLowerCase(java.util.Locale.ROOT));
-        }
+        agents.requireMayAct(agent);
         return agent;
     }
 

@@ -1,27 +1,37 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.auth.Tokens;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 
 /**
  * Unauthenticated liveness (whether the vault is unsealed and serving, nothing more), and the
- * metrics in Prometheus text format for admins: lease counts, rates, backlog and revocation lag
- * say a lot about who is doing what, so they are not public.
+ * metrics in Prometheus text format for operators (lease counts, rates, backlog and revocation lag
+ * span every tenant and say a lot about who is doing what), and admin tokens for tenants.
  */
 @Controller("/v1/sys")
 final class SysController {
     static final String VERSION = "0.1.0";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SysController.class);
+
     private final PrometheusMeterRegistry metrics;
+    private final Tokens tokens;
     private final Callers callers;
 
-    SysController(PrometheusMeterRegistry metrics, Callers callers) {
+    SysController(PrometheusMeterRegistry metrics, Tokens tokens, Callers callers) {
+        this.tokens = tokens;
         this.metrics = metrics;
         this.callers = callers;
     }
@@ -33,7 +43,21 @@ final class SysController {
 
     @Get("/metrics")
     HttpResponse<String> metrics(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        callers.admin(authorization);
+        callers.operator(authorization);
         return HttpResponse.ok(metrics.scrape()).contentType(PROMETHEUS_TEXT);
+    }
+
+    /** Operator: an admin token for a tenant (a new tenant comes into being with its first admin). */
+    @Post("/admin-tokens")
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    HttpResponse<Dtos.AdminTokenIssued> issueAdminToken(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                       @Body Dtos.AdminTokenRequest body) {
+        Principal.Admin operator = callers.operator(authorization);
+        String name = Names.require("name", body.name());
+        String tenant = Names.require("tenant", body.tenant());
+        boolean asOperator = Boolean.TRUE.equals(body.operator());
+        String token = asOperator ? tokens.issueOperator(name, tenant) : tokens.issueAdmin(name, tenant);
+        log.info("operator {} issued an {} token for {} in tenant {}", operator.name(), asOperator ? "operator" : "admin", name, tenant);
+        return HttpResponse.created(new Dtos.AdminTokenIssued(name, tenant, asOperator, token));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.WorkloadTokens;
@@ -30,12 +31,14 @@ final class TaskController {
     private final WorkloadTokens workloadTokens;
     private final DecisionLog decisions;
     private final AgentRegistry agents;
+    private final AgentLifecycle lifecycle;
     private final TaskService tasks;
     private final Callers callers;
     private final InstantSource clock;
 
-    TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, TaskService tasks, DecisionLog decisions,
-                   Callers callers, InstantSource clock) {
+    TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle, TaskService tasks,
+                   DecisionLog decisions, Callers callers, InstantSource clock) {
+        this.lifecycle = lifecycle;
         this.decisions = decisions;
         this.workloadTokens = workloadTokens;
         this.agents = agents;
@@ -48,6 +51,7 @@ final class TaskController {
     HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
         var agent = agents.authenticate(workloadTokens.verify(Callers.bearer(authorization)));
+        lifecycle.admitTask(agent, body.manifestDigest(), body.tools());
         var started = tasks.start(agent, new TaskService.Opening(body.objective(), Durations.parse("ttl", body.ttl()),
                 body.tools(), Sensitivity.parse(body.sensitivity()), Callers.sourceAddress(request)));
         return HttpResponse.created(Dtos.TaskView.of(started.task(), clock.instant(), started.token()));

@@ -4,7 +4,11 @@ package dev.ephemera.server.auth;
 public sealed interface Principal {
     String tenant();
 
-    record Admin(String name, String tenant) implements Principal {}
+    /**
+     * A tenant's administrator. An operator administers its own tenant and, beyond it, what tenants
+     * share: backends, their roles, workload token issuers, and other tenants' admin tokens.
+     */
+    record Admin(String name, String tenant, boolean operator) implements Principal {}
 
     record TaskHolder(String taskId, String tenant) implements Principal {}
 }

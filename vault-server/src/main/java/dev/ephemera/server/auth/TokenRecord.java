@@ -4,5 +4,5 @@ import java.time.Instant;
 
 /** What a bearer token grants; stored under the keyed hash of the token, never the token itself. */
 public record TokenRecord(Kind kind, String subject, String tenant, Instant expiresAt) {
-    public enum Kind { ADMIN, TASK }
+    public enum Kind { ADMIN, OPERATOR, TASK }
 }

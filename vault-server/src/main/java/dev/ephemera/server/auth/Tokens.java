@@ -31,8 +31,30 @@ public final class Tokens {
         this.clock = clock;
     }
 
+    /** An admin of one tenant. */
     public String issueAdmin(String name, String tenant) {
         return issue(ADMIN_PREFIX, new TokenRecord(TokenRecord.Kind.ADMIN, name, tenant, null));
+    }
+
+    /** An operator: admin of its tenant and of what tenants share. */
+    public String issueOperator(String name, String tenant) {
+        return issue(ADMIN_PREFIX, new TokenRecord(TokenRecord.Kind.OPERATOR, name, tenant, null));
+    }
+
+    /**
+     * The first operator token of a vault, issued once, when none has been: the only way in to a
+     * fresh non-dev vault, as Vault's root token is. Empty on every later call.
+     */
+    public synchronized Optional<String> bootstrapOperator() {
+        byte[] marker = Keys.of("operator-bootstrap");
+        if (documents.get(marker, Instant.class).isPresent()) {
+            return Optional.empty();
+        }
+        String token = SecretGenerator.token(ADMIN_PREFIX);
+        documents.write(dev.ephemera.storage.Batch.create()
+                .put(recordKey(token), documents.encode(new TokenRecord(TokenRecord.Kind.OPERATOR, "root", "default", null)))
+                .put(marker, documents.encode(clock.instant())));
+        return Optional.of(token);
     }
 
     public String issueTask(String taskId, String tenant, Instant expiresAt) {
@@ -58,7 +80,8 @@ public final class Tokens {
             throw ApiException.unauthenticated("invalid or expired token");
         }
         return switch (token.kind()) {
-            case ADMIN -> new Principal.Admin(token.subject(), token.tenant());
+            case ADMIN -> new Principal.Admin(token.subject(), token.tenant(), false);
+            case OPERATOR -> new Principal.Admin(token.subject(), token.tenant(), true);
             case TASK -> new Principal.TaskHolder(token.subject(), token.tenant());
         };
     }

@@ -5,6 +5,7 @@ import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Durations;
 import dev.ephemera.server.dev.DevIssuer;
 import dev.ephemera.server.dev.DevServer;
+import dev.ephemera.server.auth.Tokens;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +91,13 @@ public final class EphemeraCli {
             EphemeraServer server = EphemeraServer.start(Path.of(options.get("--data-dir")),
                     Path.of(options.get("--unseal-key-file")), host, port, Map.of());
             out.println("Ephemera is serving on " + server.address());
+            server.bean(Tokens.class).bootstrapOperator().ifPresent(token -> out.println("""
+                    This vault is new. Its first operator token (tenant "default"), shown once — keep it safe:
+
+                      %s
+
+                    Operators configure backends, roles and issuers, and issue admin tokens for tenants
+                    (POST /v1/sys/admin-tokens).""".formatted(token)));
             running = server;
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -49,6 +49,18 @@ public final class Documents {
         }
     }
 
+    public void delete(byte[] key) {
+        store.write(Batch.create().delete(key));
+    }
+
+    /** Visits the keys under a prefix in order (index entries whose value is empty). */
+    public void scanKeys(byte[] prefix, java.util.function.Consumer<byte[]> visitor) {
+        store.scan(prefix, (key, value) -> {
+            visitor.accept(key);
+            return true;
+        });
+    }
+
     public <T> List<T> list(byte[] prefix, Class<T> type) {
         List<T> documents = new ArrayList<>();
         store.scan(prefix, (key, value) -> documents.add(decode(value, type)));

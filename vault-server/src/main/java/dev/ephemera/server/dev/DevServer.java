@@ -2,6 +2,7 @@ package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.UnsealKey;
 import dev.ephemera.server.EphemeraServer;
+import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.auth.WorkloadTokens;
@@ -73,11 +74,12 @@ public final class DevServer implements AutoCloseable {
     }
 
     private void bootstrap(Path dataDir, PrintStream out) throws IOException {
-        String adminToken = server.bean(Tokens.class).issueAdmin("root", TENANT);
+        String adminToken = server.bean(Tokens.class).issueOperator("root", TENANT);
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
-        server.bean(AgentRegistry.class).register(DEMO_AGENT, TENANT, "dev@localhost",
-                "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT);
+        server.bean(AgentRegistry.class).register(TENANT, DEMO_AGENT, new AgentRegistry.Registration("dev@localhost",
+                "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT, List.of(), null, null));
+        server.bean(AgentLifecycle.class).activate(TENANT, DEMO_AGENT);
         TenantPolicies policies = server.bean(TenantPolicies.class);
         if (policies.currentVersion(TENANT).isEmpty()) {
             policies.upload(TENANT, starterPolicy(), "dev-server");
@@ -98,7 +100,7 @@ public final class DevServer implements AutoCloseable {
 
                   Address:        %s
                   Data directory: %s
-                  Admin token:    %s
+                  Operator token: %s
                   Demo agent:     %s (workload identity %s, issuer "%s")
                   Policy:         starter Cedar policy (GET /v1/policies); default deny beyond it
                 %s

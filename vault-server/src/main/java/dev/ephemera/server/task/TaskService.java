@@ -88,6 +88,7 @@ public final class TaskService {
         // The task, its token and the decision that permitted it become durable together.
         documents.write(decisions.addTo(Batch.create()
                 .put(Keys.of("task", task.id()), documents.encode(task))
+                .put(Keys.of("agent-task", task.tenant(), task.agentId(), task.id()), new byte[0])
                 .put(tokens.recordKey(token), documents.encode(
                         new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt()))), permit));
         return new Started(task, token);
@@ -119,6 +120,34 @@ public final class TaskService {
         List<CompletableFuture<Lease>> revocations = leases.revokeTask(task.id());
         awaitBriefly(revocations);
         return new Ended(ended, revocations.size());
+    }
+
+    public record AgentTasksEnded(int tasks, int leasesRevoking) {}
+
+    /**
+     * Ends every task the agent still has and revokes their leases, without waiting for the
+     * backends (an offboarding must not stall on one): revocation goes on durably in the engine.
+     */
+    public AgentTasksEnded endAllOf(String tenant, String agentId) {
+        byte[] prefix = Keys.prefix("agent-task", tenant, agentId);
+        List<String> taskIds = new java.util.ArrayList<>();
+        documents.scanKeys(prefix, key -> taskIds.add(Keys.toString(key).substring(prefix.length)));
+        int tasks = 0;
+        int revoking = 0;
+        Instant now = clock.instant();
+        for (String taskId : taskIds) {
+            Task task = find(taskId).orElse(null);
+            if (task == null) {
+                continue;
+            }
+            if (task.state() == Task.TaskState.ACTIVE) {
+                documents.put(Keys.of("task", task.id()), task.ended(now));
+                tasks++;
+            }
+            revoking += leases.revokeTask(task.id()).size();
+            documents.delete(Keys.of("agent-task", tenant, agentId, taskId));
+        }
+        return new AgentTasksEnded(tasks, revoking);
     }
 
     /** Answers once the backend confirmed, or after a bounded wait while revocation goes on. */

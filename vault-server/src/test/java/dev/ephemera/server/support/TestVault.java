@@ -66,13 +66,14 @@ public final class TestVault implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         vault.startServer(0);
-        vault.adminToken = vault.server.bean(Tokens.class).issueAdmin("test-admin", "default");
+        vault.adminToken = vault.server.bean(Tokens.class).issueOperator("test-admin", "default");
         vault.call("PUT", "/v1/issuers/test", vault.adminToken, Map.of(
                 "issuer", DevIssuer.ISSUER, "audience", DevIssuer.AUDIENCE,
                 "jwks", vault.issuer.issuer().jwks(), "algorithms", java.util.List.of("EdDSA"))).expect(200);
         vault.call("PUT", "/v1/agents/" + AGENT, vault.adminToken, Map.of(
                 "owner", "alice@example.com", "purpose", "integration tests", "issuer", "test",
                 "subject", AGENT_SUBJECT)).expect(200);
+        vault.call("POST", "/v1/agents/" + AGENT + "/activate", vault.adminToken, null).expect(200);
         vault.putPolicy(ALLOW_ALL);
         return vault;
     }

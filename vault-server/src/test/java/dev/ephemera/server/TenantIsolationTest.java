@@ -1,0 +1,153 @@
+package dev.ephemera.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.support.TestPostgres;
+import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.TestVault.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two tenants on one vault: neither can read, lease, revoke or learn of the other's objects; only
+ * operators change what tenants share. Each refusal leaves the other tenant's objects as they were.
+ */
+class TenantIsolationTest {
+    private static final String BETA_SUBJECT = "spiffe://beta.example/bot";
+
+    @TempDir
+    static Path dataDir;
+    static TestPostgres postgres;
+    static TestVault vault;
+    static String betaAdmin;
+    static String alphaTask;
+    static String alphaLease;
+    static String betaTask;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = TestPostgres.start();
+        vault = TestVault.start(dataDir);
+        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
+        betaAdmin = vault.server().bean(Tokens.class).issueAdmin("beta-admin", "beta");
+        vault.call("PUT", "/v1/agents/test-agent", betaAdmin, Map.of("owner", "bob@beta.example", "purpose", "beta work",
+                "issuer", "test", "subject", BETA_SUBJECT)).expect(200);
+        vault.call("POST", "/v1/agents/test-agent/activate", betaAdmin, null).expect(200);
+        vault.call("PUT", "/v1/policies", betaAdmin, Map.of("policies", TestVault.ALLOW_ALL)).expect(200);
+
+        JsonNode alpha = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "alpha work")).expect(201).json();
+        alphaTask = alpha.get("task_token").asText();
+        alphaLease = vault.call("POST", "/v1/leases", alphaTask, Map.of("backend", "pg", "role", "readonly", "ttl", "10m"))
+                .expect(201).json().get("lease_id").asText();
+        betaTask = vault.call("POST", "/v1/tasks", vault.issuer().mint(BETA_SUBJECT, Duration.ofMinutes(5)),
+                Map.of("objective", "beta work")).expect(201).json().get("task_token").asText();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vault.close();
+        postgres.close();
+    }
+
+    @Test
+    void anotherTenantsAdminCannotLookUpALease() {
+        assertThat(vault.call("GET", "/v1/leases/" + alphaLease, betaAdmin, null).expect(404).body()).doesNotContain("alpha");
+        assertAlphaLeaseActive();
+    }
+
+    @Test
+    void anotherTenantsAdminCannotRevokeALease() {
+        vault.call("POST", "/v1/leases/" + alphaLease + "/revoke", betaAdmin, null).expect(404);
+        assertAlphaLeaseActive();
+    }
+
+    @Test
+    void anotherTenantsAdminCannotForceRevokeALease() {
+        vault.call("POST", "/v1/leases/" + alphaLease + "/force-revoke", betaAdmin, Map.of("reason", "mine now")).expect(404);
+        assertAlphaLeaseActive();
+    }
+
+    @Test
+    void anotherTenantsTaskCannotLookUpRenewOrRevokeALease() {
+        vault.call("GET", "/v1/leases/" + alphaLease, betaTask, null).expect(404);
+        vault.call("POST", "/v1/leases/" + alphaLease + "/renew", betaTask, Map.of("increment", "1h")).expect(404);
+        vault.call("POST", "/v1/leases/" + alphaLease + "/revoke", betaTask, null).expect(404);
+        assertAlphaLeaseActive();
+    }
+
+    @Test
+    void aBulkRevocationOfAllReachesOnlyTheCallersTenant() throws Exception {
+        String job = vault.call("POST", "/v1/revocations", betaAdmin, Map.of("all", true)).expect(202).json().get("bulk_id").asText();
+        dev.ephemera.server.support.Eventually.within(Duration.ofSeconds(10), "beta's job done",
+                () -> vault.call("GET", "/v1/revocations/" + job, betaAdmin, null).json().get("done").asBoolean());
+        assertThat(vault.call("GET", "/v1/revocations/" + job, vault.adminToken(), null).status()).isEqualTo(404);
+        assertAlphaLeaseActive();
+    }
+
+    @Test
+    void anotherTenantsAdminDoesNotSeeOrOverwriteAnAgentOfTheSameName() {
+        JsonNode alphaAgent = vault.call("GET", "/v1/agents/test-agent", vault.adminToken(), null).expect(200).json();
+        JsonNode betaAgent = vault.call("GET", "/v1/agents/test-agent", betaAdmin, null).expect(200).json();
+        assertThat(alphaAgent.get("owner").asText()).isEqualTo("alice@example.com");
+        assertThat(betaAgent.get("owner").asText()).isEqualTo("bob@beta.example");
+        vault.call("POST", "/v1/agents/test-agent/suspend", betaAdmin, Map.of("reason", "beta only")).expect(200);
+        vault.call("POST", "/v1/agents/test-agent/activate", betaAdmin, null).expect(200);
+        assertAlphaLeaseActive();
+        assertThat(vault.call("GET", "/v1/agents/test-agent", vault.adminToken(), null).json().get("status").asText())
+                .isEqualTo("active");
+    }
+
+    @Test
+    void anotherTenantsAdminSeesNoneOfTheIrrevocableOrActiveLeases() {
+        JsonNode leases = vault.call("GET", "/v1/leases?state=active", betaAdmin, null).expect(200).json().get("leases");
+        leases.forEach(lease -> assertThat(lease.get("lease_id").asText()).isNotEqualTo(alphaLease));
+    }
+
+    @Test
+    void onlyOperatorsChangeWhatTenantsShare() {
+        Response backend = vault.call("PUT", "/v1/backends/pg", betaAdmin, Map.of("type", "postgresql",
+                "connection_url", "jdbc:postgresql://evil.example/x", "username", "u", "password", "p"));
+        assertThat(backend.expect(403).json().get("message").asText()).contains("operator");
+        vault.call("PUT", "/v1/backends/pg/roles/readonly", betaAdmin, Map.of("creation_statements", java.util.List.of("SELECT 1"),
+                "default_ttl", "5m", "max_ttl", "1h")).expect(403);
+        vault.call("PUT", "/v1/issuers/test", betaAdmin, Map.of("issuer", "https://evil.example", "audience", "x",
+                "jwks", Map.of("keys", java.util.List.of()), "algorithms", java.util.List.of("EdDSA"))).expect(403);
+        // The shared backend still works for the tenant that uses it.
+        vault.call("POST", "/v1/leases", alphaTask, Map.of("backend", "pg", "role", "readonly", "ttl", "1m")).expect(201);
+    }
+
+    @Test
+    void onlyOperatorsIssueAdminTokensAndSeeMetricsAcrossTenants() {
+        vault.call("POST", "/v1/sys/admin-tokens", betaAdmin, Map.of("name", "mallory", "tenant", "default")).expect(403);
+        vault.call("GET", "/v1/sys/metrics", betaAdmin, null).expect(403);
+
+        JsonNode issued = vault.call("POST", "/v1/sys/admin-tokens", vault.adminToken(), Map.of("name", "gina", "tenant", "gamma"))
+                .expect(201).json();
+        assertThat(issued.get("operator").asBoolean()).isFalse();
+        String gamma = issued.get("token").asText();
+        assertThat(vault.call("GET", "/v1/policies", gamma, null).expect(404).json().get("message").asText())
+                .contains("no policy set yet");
+        vault.call("GET", "/v1/leases/" + alphaLease, gamma, null).expect(404);
+        vault.call("POST", "/v1/sys/admin-tokens", vault.adminToken(), Map.of("name", "Bad Name", "tenant", "gamma")).expect(400);
+    }
+
+    @Test
+    void aNewVaultIssuesItsFirstOperatorTokenOnceOnly() {
+        Tokens tokens = vault.server().bean(Tokens.class);
+        String root = tokens.bootstrapOperator().orElseThrow();
+        assertThat(tokens.bootstrapOperator()).isEmpty();
+        vault.call("GET", "/v1/sys/metrics", root, null).expect(200);
+    }
+
+    private static void assertAlphaLeaseActive() {
+        assertThat(vault.call("GET", "/v1/leases/" + alphaLease, vault.adminToken(), null).expect(200).json().get("state").asText())
+                .isEqualTo("active");
+    }
+}
