@@ -235,7 +235,7 @@ class ApiErrorsTest {
 
     private static JWTClaimsSet.Builder claims(String audience, Instant issued, Instant expires) {
         return new JWTClaimsSet.Builder().issuer(DevIssuer.ISSUER).audience(audience).subject(TestVault.AGENT_SUBJECT)
-                .issueTime(Date.from(issued)).expirationTime(Date.from(expires));
+                .issueTime(Date.from(issued)).expirationTime(Date.from(expires)).jwtID(java.util.UUID.randomUUID().toString());
     }
 
     private static String sign(OctetKeyPair key, JWTClaimsSet claims) {

@@ -86,13 +86,18 @@ final class AdminController {
                                     @PathVariable String name, @Body Dtos.IssuerBody body) {
         callers.operator(authorization);
         String jwks = switch (body.jwks()) {
-            case null -> throw ApiException.invalid("jwks is required: a JWK set with the issuer's public keys");
+            case null -> null;
             case String text -> text;
             case Map<?, ?> object -> JSONObjectUtils.toJSONString(castKeys(object));
             default -> throw ApiException.invalid("jwks must be a JWK set object");
         };
-        Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), body.issuer(),
-                body.audience(), jwks, body.algorithms()));
+        Issuer.Kind kind = switch (body.kind() == null ? "oidc" : body.kind()) {
+            case "oidc" -> Issuer.Kind.OIDC;
+            case "spiffe-jwt" -> Issuer.Kind.SPIFFE_JWT;
+            default -> throw ApiException.invalid("kind must be oidc or spiffe-jwt");
+        };
+        Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), kind, body.issuer(),
+                body.audience(), jwks, body.jwksUri(), body.algorithms(), body.trustDomain(), !Boolean.FALSE.equals(body.rejectReplay())));
         return view(issuer);
     }
 
@@ -146,8 +151,9 @@ final class AdminController {
     }
 
     private static Dtos.IssuerView view(Issuer issuer) {
-        return new Dtos.IssuerView(issuer.name(), issuer.issuer(), issuer.audience(), issuer.algorithms(),
-                WorkloadTokens.keyCount(issuer));
+        return new Dtos.IssuerView(issuer.name(), issuer.kind() == Issuer.Kind.OIDC ? "oidc" : "spiffe-jwt", issuer.issuer(),
+                issuer.audience(), issuer.algorithms(), WorkloadTokens.keyCount(issuer), issuer.jwksUri(), issuer.trustDomain(),
+                issuer.rejectReplay());
     }
 
     @SuppressWarnings("unchecked")

@@ -110,10 +110,13 @@ public final class Dtos {
     }
 
     @Serdeable
-    public record IssuerBody(String issuer, String audience, Object jwks, List<String> algorithms) {}
+    public record IssuerBody(String kind, String issuer, String audience, Object jwks, String jwksUri, List<String> algorithms,
+                             String trustDomain, Boolean rejectReplay) {}
 
     @Serdeable
-    public record IssuerView(String name, String issuer, String audience, List<String> algorithms, int keys) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IssuerView(String name, String kind, String issuer, String audience, List<String> algorithms, int keys,
+                             String jwksUri, String trustDomain, boolean rejectReplay) {}
 
     @Serdeable
     public record AgentBody(String owner, String purpose, String issuer, String subject, List<String> tools,

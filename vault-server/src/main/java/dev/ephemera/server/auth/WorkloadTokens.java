@@ -21,48 +21,87 @@ import dev.ephemera.server.core.Documents;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
 import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Verifies agents' workload tokens (signed JWTs) against configured issuers. Fails closed at every
  * step: the algorithm must be on the issuer's allow-list and match the key's type, so neither
- * {@code none} nor an HMAC keyed with a public key can pass; iss, aud, exp and nbf are checked with
- * a bounded clock skew.
+ * {@code none} nor an HMAC keyed with a public key can pass; iss, aud, exp, nbf and iat are checked
+ * with a bounded clock skew; a token may live at most a day; an OIDC issuer's token id is
+ * accepted once.
  */
 @Singleton
 public final class WorkloadTokens {
     static final Set<String> SUPPORTED_ALGORITHMS = Set.of("RS256", "ES256", "EdDSA");
     private static final int MAX_TOKEN_LENGTH = 16 * 1024;
     private static final int CLOCK_SKEW_SECONDS = 30;
+    private static final Duration MAX_LIFETIME = Duration.ofHours(24);
+    private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
 
     private final Documents documents;
+    private final InstantSource clock;
+    private final IssuerKeys keys;
+    private final ReplayGuard replays;
 
-    WorkloadTokens(Documents documents) {
+    WorkloadTokens(Documents documents, InstantSource clock) {
         this.documents = documents;
+        this.clock = clock;
+        this.keys = new IssuerKeys(clock);
+        this.replays = new ReplayGuard(documents, clock);
     }
 
     public Issuer configure(Issuer issuer) {
-        if (blank(issuer.issuer()) || blank(issuer.audience())) {
-            throw ApiException.invalid("issuer and audience are required");
+        if (blank(issuer.audience())) {
+            throw ApiException.invalid("audience is required");
         }
-        if (issuer.algorithms() == null || issuer.algorithms().isEmpty()
-                || !SUPPORTED_ALGORITHMS.containsAll(issuer.algorithms())) {
+        if (issuer.algorithms().isEmpty() || !SUPPORTED_ALGORITHMS.containsAll(issuer.algorithms())) {
             throw ApiException.invalid("algorithms must be a non-empty subset of " + SUPPORTED_ALGORITHMS.stream().sorted().toList());
         }
-        JWKSet keys = parseKeys(issuer.jwks());
-        if (keys.getKeys().isEmpty()) {
-            throw ApiException.invalid("jwks holds no keys");
-        }
-        for (JWK key : keys.getKeys()) {
-            if (key.isPrivate()) {
-                throw ApiException.invalid("jwks must hold public keys only; key " + key.getKeyID() + " is private");
-            }
-        }
-        Issuer stored = new Issuer(issuer.name(), issuer.issuer(), issuer.audience(),
-                keys.toString(true), List.copyOf(issuer.algorithms()));
+        Issuer stored = switch (issuer.kind()) {
+            case OIDC -> configureOidc(issuer);
+            case SPIFFE_JWT -> configureSpiffe(issuer);
+        };
         documents.put(Keys.of("issuer", issuer.name()), stored);
+        keys.forget(issuer.name());
         return stored;
+    }
+
+    private Issuer configureOidc(Issuer issuer) {
+        if (blank(issuer.issuer())) {
+            throw ApiException.invalid("issuer (the tokens' iss) is required");
+        }
+        if (blank(issuer.jwks()) == blank(issuer.jwksUri())) {
+            throw ApiException.invalid("give exactly one of jwks (the keys) or jwks_uri (where they are published; \"discover\" finds it)");
+        }
+        String jwksUri = issuer.jwksUri();
+        if ("discover".equals(jwksUri)) {
+            jwksUri = onConfiguration(() -> keys.discoverJwksUri(issuer.issuer()));
+        }
+        String uri = jwksUri;
+        String jwks = uri == null ? publicKeys(IssuerKeys.parse(issuer.jwks())) : null;
+        if (uri != null) {
+            publicKeys(onConfiguration(() -> keys.fetch(uri)));
+        }
+        return new Issuer(issuer.name(), Issuer.Kind.OIDC, issuer.issuer(), issuer.audience(), jwks, uri,
+                issuer.algorithms(), null, issuer.rejectReplay());
+    }
+
+    private static Issuer configureSpiffe(Issuer issuer) {
+        if (issuer.trustDomain() == null || !TRUST_DOMAIN.matcher(issuer.trustDomain()).matches()) {
+            throw ApiException.invalid("trust_domain is required: a SPIFFE trust domain such as example.org");
+        }
+        if (blank(issuer.jwks())) {
+            throw ApiException.invalid("jwks is required: the trust domain's JWT-SVID bundle");
+        }
+        String jwks = publicKeys(IssuerKeys.parse(issuer.jwks()));
+        return new Issuer(issuer.name(), Issuer.Kind.SPIFFE_JWT, "spiffe://" + issuer.trustDomain(), issuer.audience(), jwks,
+                null, issuer.algorithms(), issuer.trustDomain(), false);
     }
 
     public List<Issuer> issuers() {
@@ -81,14 +120,12 @@ public final class WorkloadTokens {
         } catch (ParseException e) {
             throw ApiException.unauthenticated("malformed workload token: not a signed JWT");
         }
-        String iss = claims.getIssuer();
-        Issuer issuer = issuers().stream().filter(i -> i.issuer().equals(iss)).findFirst()
-                .orElseThrow(() -> ApiException.unauthenticated("workload token from an unknown issuer"));
+        Issuer issuer = issuerOf(claims);
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
         if (!issuer.algorithms().contains(alg.getName())) {
             throw ApiException.unauthenticated("algorithm " + alg.getName() + " is not allowed for issuer " + issuer.name());
         }
-        JWK key = selectKey(parseKeys(issuer.jwks()), jwt.getHeader().getKeyID());
+        JWK key = keys.select(issuer, jwt.getHeader().getKeyID());
         try {
             if (!jwt.verify(verifierFor(key, alg))) {
                 throw ApiException.unauthenticated("workload token signature is invalid");
@@ -96,34 +133,60 @@ public final class WorkloadTokens {
         } catch (JOSEException e) {
             throw ApiException.unauthenticated("workload token signature cannot be verified with key " + key.getKeyID());
         }
-        DefaultJWTClaimsVerifier<?> checks = new DefaultJWTClaimsVerifier<>(Set.of(issuer.audience()),
-                new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(), Set.of("sub", "exp"), null);
+        checkClaims(issuer, claims);
+        Instant expiresAt = claims.getExpirationTime().toInstant();
+        if (issuer.rejectReplay() && !replays.firstUse(issuer.name(), claims.getJWTID(), expiresAt)) {
+            throw ApiException.unauthenticated("workload token was already used (jti replay)");
+        }
+        return new VerifiedWorkload(issuer.name(), claims.getSubject(), claims.getJWTID(), expiresAt);
+    }
+
+    /** OIDC tokens are routed by {@code iss}; JWT-SVIDs by the trust domain of their SPIFFE ID. */
+    private Issuer issuerOf(JWTClaimsSet claims) {
+        String iss = claims.getIssuer();
+        String sub = claims.getSubject();
+        List<Issuer> all = issuers();
+        return all.stream().filter(i -> i.kind() == Issuer.Kind.OIDC && i.issuer().equals(iss)).findFirst()
+                .or(() -> sub == null ? java.util.Optional.empty() : all.stream()
+                        .filter(i -> i.kind() == Issuer.Kind.SPIFFE_JWT && sub.startsWith("spiffe://" + i.trustDomain() + "/"))
+                        .findFirst())
+                .orElseThrow(() -> ApiException.unauthenticated("workload token from an unknown issuer"));
+    }
+
+    private void checkClaims(Issuer issuer, JWTClaimsSet claims) {
+        JWTClaimsSet exact = issuer.kind() == Issuer.Kind.OIDC
+                ? new JWTClaimsSet.Builder().issuer(issuer.issuer()).build()
+                : new JWTClaimsSet.Builder().build();
+        Set<String> required = issuer.rejectReplay() ? Set.of("sub", "exp", "iat", "jti") : Set.of("sub", "exp");
+        DefaultJWTClaimsVerifier<?> checks = new DefaultJWTClaimsVerifier<>(Set.of(issuer.audience()), exact, required, null) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
         checks.setMaxClockSkew(CLOCK_SKEW_SECONDS);
         try {
             checks.verify(claims, null);
         } catch (BadJWTException e) {
             throw ApiException.unauthenticated("workload token rejected: " + e.getMessage());
         }
-        return new VerifiedWorkload(issuer.name(), claims.getSubject(), claims.getJWTID(),
-                claims.getExpirationTime().toInstant());
+        Instant now = clock.instant();
+        Instant expires = claims.getExpirationTime().toInstant();
+        Instant issued = claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant();
+        if (issued != null && issued.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
+            throw ApiException.unauthenticated("workload token rejected: issued in the future");
+        }
+        Instant from = issued != null ? issued : now;
+        if (Duration.between(from, expires).compareTo(MAX_LIFETIME) > 0) {
+            throw ApiException.unauthenticated("workload token rejected: it lives longer than " + MAX_LIFETIME.toHours() + " hours");
+        }
+        if (issuer.kind() == Issuer.Kind.SPIFFE_JWT && !claims.getSubject().startsWith("spiffe://" + issuer.trustDomain() + "/")) {
+            throw ApiException.unauthenticated("JWT-SVID subject is not a SPIFFE ID of trust domain " + issuer.trustDomain());
+        }
     }
 
     public static int keyCount(Issuer issuer) {
-        return parseKeys(issuer.jwks()).getKeys().size();
-    }
-
-    private static JWK selectKey(JWKSet keys, String kid) {
-        if (kid == null) {
-            if (keys.getKeys().size() == 1) {
-                return keys.getKeys().getFirst();
-            }
-            throw ApiException.unauthenticated("workload token has no kid and the issuer has several keys");
-        }
-        JWK key = keys.getKeyByKeyId(kid);
-        if (key == null) {
-            throw ApiException.unauthenticated("workload token names an unknown key id");
-        }
-        return key;
+        return issuer.jwks() == null ? 0 : IssuerKeys.parse(issuer.jwks()).getKeys().size();
     }
 
     /** The key decides the verifier; an algorithm that does not belong to the key's type is refused. */
@@ -137,11 +200,25 @@ public final class WorkloadTokens {
         };
     }
 
-    private static JWKSet parseKeys(String jwks) {
+    /** Only public keys are accepted into a trust configuration. */
+    private static String publicKeys(JWKSet keys) {
+        if (keys.getKeys().isEmpty()) {
+            throw ApiException.invalid("jwks holds no keys");
+        }
+        for (JWK key : keys.getKeys()) {
+            if (key.isPrivate()) {
+                throw ApiException.invalid("jwks must hold public keys only; key " + key.getKeyID() + " is private");
+            }
+        }
+        return keys.toString(true);
+    }
+
+    /** A fetch during configuration that fails is the operator's 400, not a 401. */
+    private static <T> T onConfiguration(java.util.function.Supplier<T> fetch) {
         try {
-            return JWKSet.parse(jwks == null ? "" : jwks);
-        } catch (ParseException e) {
-            throw ApiException.invalid("jwks is not a valid JWK set: " + e.getMessage());
+            return fetch.get();
+        } catch (ApiException e) {
+            throw ApiException.invalid(e.getMessage());
         }
     }
 

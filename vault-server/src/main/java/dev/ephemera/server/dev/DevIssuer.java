@@ -56,7 +56,9 @@ public final class DevIssuer {
     }
 
     public Issuer issuer() {
-        return new Issuer(NAME, ISSUER, AUDIENCE, new JWKSet(key.toPublicJWK()).toString(true), List.of("EdDSA"));
+        // Replays are accepted here only: dev.env holds one token that the walkthrough uses for every task.
+        return new Issuer(NAME, Issuer.Kind.OIDC, ISSUER, AUDIENCE, new JWKSet(key.toPublicJWK()).toString(true), null,
+                List.of("EdDSA"), null, false);
     }
 
     public String mint(String subject, Duration ttl) {
