@@ -48,6 +48,9 @@ public final class LeaseEngine implements AutoCloseable {
     private final LeaseTimers timers;
     private final LeaseMetrics metrics;
     private final LeaseLocks locks = new LeaseLocks();
+    private final LeaseCounts counts = new LeaseCounts();
+    /** Leases an admin forced to revoked: their pipeline confirmation, if it still comes, is not counted again. */
+    private final java.util.Set<String> forced = ConcurrentHashMap.newKeySet();
     private final RevocationPipeline pipeline;
     /** Bulk revocation scans. */
     private final ExecutorService scans =
@@ -69,7 +72,7 @@ public final class LeaseEngine implements AutoCloseable {
         this.timers = new LeaseTimers(clock, this::timerFired);
         this.metrics = new LeaseMetrics(registry, timers::pending);
         this.pipeline = new RevocationPipeline(store, backends, clock, retry, concurrencyPerBackend, timers, metrics,
-                locks, this::complete);
+                locks, this::complete, this::ended);
     }
 
     /**
@@ -102,20 +105,21 @@ public final class LeaseEngine implements AutoCloseable {
     private Recovery recover() {
         long began = System.nanoTime();
         Instant now = clock.instant();
-        int[] counts = {0, 0};
+        int[] found = {0, 0};
         store.forEachLive(lease -> {
+            this.counts.add(lease);
             if (lease.state() == LeaseState.ACTIVE && lease.expiresAt().isAfter(now)) {
                 timers.arm(lease.id(), lease.expiresAt());
-                counts[0]++;
+                found[0]++;
             } else {
                 if (lease.state() == LeaseState.IRREVOCABLE) {
                     metrics.irrevocable(lease.id());
                 }
                 dispatch(lease.id());
-                counts[1]++;
+                found[1]++;
             }
         });
-        Recovery recovery = new Recovery(counts[0], counts[1]);
+        Recovery recovery = new Recovery(found[0], found[1]);
         log.info("lease engine recovery: {} leases re-armed, {} overdue sent to revocation, in {} ms",
                 recovery.armed(), recovery.overdue(), (System.nanoTime() - began) / 1_000_000);
         return recovery;
@@ -133,17 +137,28 @@ public final class LeaseEngine implements AutoCloseable {
         if (!expiresAt.isAfter(now)) {
             throw new LeaseException(Reason.NOT_RENEWABLE, "the lease would expire immediately: its cap has passed");
         }
+        LeaseCounts.Refusal refusal = counts.tryAdd(request.tenant(), request.agentId(), request.taskId(), request.limits());
+        if (refusal != null) {
+            metrics.quotaRefused();
+            throw new LeaseException(Reason.QUOTA_EXCEEDED, refusal.scope() + " already holds " + refusal.live()
+                    + " live leases, its limit; revoke one or wait for one to expire");
+        }
         String id = SecretGenerator.identifier("lease_");
         IssueRequest issue = new IssueRequest(id, request.taskId(), request.agentId(), request.role(), expiresAt);
         Map<String, String> handle;
+        Lease lease;
         try {
             handle = backend.prepare(issue);
+            lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
+                    request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
+            store.insert(lease, request.alsoWrite());
         } catch (BackendException e) {
+            uncount(request);
             throw new LeaseException(Reason.BACKEND_FAILED, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            uncount(request);
+            throw e;
         }
-        Lease lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
-                request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
-        store.insert(lease, request.alsoWrite());
         timers.arm(id, expiresAt);
         try {
             Credential credential = backend.issue(issue, handle);
@@ -277,13 +292,21 @@ public final class LeaseEngine implements AutoCloseable {
      */
     public Lease forceRevoke(String leaseId, String actor, String reason) {
         ensureRunning();
+        boolean[] changed = {false};
         Lease lease = transition(leaseId, l -> switch (l.state()) {
             case ACTIVE -> throw new LeaseException(Reason.NOT_REVOKING,
                     "lease " + leaseId + " is active: revoke it first; force only ends a revocation that keeps failing");
             case REVOKED -> l;
-            case REVOKING, IRREVOCABLE -> l.withState(LeaseState.REVOKED)
-                    .withError("force-revoked by " + actor + " after " + l.revocationAttempts() + " failed attempts: " + reason);
+            case REVOKING, IRREVOCABLE -> {
+                changed[0] = true;
+                yield l.withState(LeaseState.REVOKED)
+                        .withError("force-revoked by " + actor + " after " + l.revocationAttempts() + " failed attempts: " + reason);
+            }
         });
+        if (changed[0]) {
+            forced.add(leaseId);
+            counts.remove(lease);
+        }
         timers.disarm(leaseId);
         log.warn("lease {} force-revoked by {} without backend confirmation: {}", leaseId, actor, reason);
         complete(lease);
@@ -318,6 +341,24 @@ public final class LeaseEngine implements AutoCloseable {
     private void timerFired(String leaseId) {
         metrics.expired(leaseId);
         dispatch(leaseId);
+    }
+
+    /** A grant that never became a lease gives its count back. */
+    private void uncount(LeaseRequest request) {
+        counts.remove(new Lease(null, request.tenant(), request.agentId(), request.taskId(), request.backend(), request.role(),
+                Map.of(), LeaseState.REVOKED, null, null, null, 0, null));
+    }
+
+    /** The backend confirmed a revocation: the lease stops counting (once, even if an admin forced it meanwhile). */
+    private void ended(Lease lease) {
+        if (!forced.remove(lease.id())) {
+            counts.remove(lease);
+        }
+    }
+
+    /** Live leases of a task, an agent or a tenant right now. */
+    public int liveCount(String tenant, String agent, String task) {
+        return task != null ? counts.ofTask(task) : agent != null ? counts.ofAgent(tenant, agent) : counts.ofTenant(tenant);
     }
 
     private void complete(Lease lease) {

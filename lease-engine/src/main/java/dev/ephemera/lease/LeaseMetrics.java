@@ -18,6 +18,7 @@ final class LeaseMetrics {
     private final Counter granted;
     private final Counter expired;
     private final Counter revoked;
+    private final Counter quotaRefused;
     private final Counter retries;
     private final Timer lag;
     /** Leases decided for revocation and not yet confirmed: the backlog. */
@@ -26,6 +27,8 @@ final class LeaseMetrics {
 
     LeaseMetrics(MeterRegistry registry, IntSupplier pendingTimers) {
         granted = Counter.builder("ephemera.leases.granted").description("Leases granted").register(registry);
+        quotaRefused = Counter.builder("ephemera.leases.quota.refused")
+                .description("Lease requests refused because a task, agent or tenant held its limit of live leases").register(registry);
         expired = Counter.builder("ephemera.leases.expired").description("Lease timers that fired").register(registry);
         revoked = Counter.builder("ephemera.leases.revoked").description("Revocations the backend confirmed, or an admin forced")
                 .register(registry);
@@ -60,6 +63,10 @@ final class LeaseMetrics {
     /** A lease sent to revocation turned out renewed in time: it is not part of the backlog. */
     void stillActive(String leaseId) {
         awaiting.remove(leaseId);
+    }
+
+    void quotaRefused() {
+        quotaRefused.increment();
     }
 
     void retried() {

@@ -9,7 +9,8 @@ import java.util.Objects;
  * What a caller asks of the engine. {@code notAfter} is the hard cap decided by the caller (the
  * earlier of the role's max TTL and the task's expiry); the engine never lets the lease outlive it.
  * {@code alsoWrite} is written in the same atomic batch as the new lease, before the credential is
- * issued (the policy decision that permitted it): the two exist together or not at all.
+ * issued (the policy decision that permitted it): the two exist together or not at all. {@code limits}
+ * bound the live leases of the request's task, agent and tenant.
  */
 public record LeaseRequest(
         String tenant,
@@ -19,14 +20,16 @@ public record LeaseRequest(
         String role,
         Duration ttl,
         Instant notAfter,
-        Batch alsoWrite) {
+        Batch alsoWrite,
+        LiveLimits limits) {
 
     public LeaseRequest(String tenant, String agentId, String taskId, String backend, String role, Duration ttl, Instant notAfter) {
-        this(tenant, agentId, taskId, backend, role, ttl, notAfter, Batch.create());
+        this(tenant, agentId, taskId, backend, role, ttl, notAfter, Batch.create(), LiveLimits.NONE);
     }
 
     public LeaseRequest {
         Objects.requireNonNull(alsoWrite, "alsoWrite");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(ttl, "ttl");

@@ -45,6 +45,7 @@ final class RevocationPipeline implements AutoCloseable {
     private final LeaseMetrics metrics;
     private final LeaseLocks locks;
     private final Consumer<Lease> onRevoked;
+    private final Consumer<Lease> onConfirmed;
 
     private final ConcurrentLinkedQueue<String> due = new ConcurrentLinkedQueue<>();
     private final Map<String, Boolean> queued = new ConcurrentHashMap<>();
@@ -59,7 +60,8 @@ final class RevocationPipeline implements AutoCloseable {
 
     RevocationPipeline(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
                        int concurrencyPerBackend, LeaseTimers timers, LeaseMetrics metrics, LeaseLocks locks,
-                       Consumer<Lease> onRevoked) {
+                       Consumer<Lease> onRevoked, Consumer<Lease> onConfirmed) {
+        this.onConfirmed = onConfirmed;
         this.store = store;
         this.backends = backends;
         this.clock = clock;
@@ -219,6 +221,7 @@ final class RevocationPipeline implements AutoCloseable {
         String lastReason = null;
         for (Lease lease : changed) {
             if (lease.state() == LeaseState.REVOKED) {
+                onConfirmed.accept(lease);
                 onRevoked.accept(lease);
                 continue;
             }

@@ -71,6 +71,7 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
                 case BACKEND_UNKNOWN -> ApiException.notFound(e.getMessage());
                 case NOT_RENEWABLE, NOT_REVOKING -> ApiException.conflict(e.getMessage());
                 case BACKEND_FAILED -> ApiException.backendUnavailable(e.getMessage());
+                case QUOTA_EXCEEDED -> new ApiException(HttpStatus.TOO_MANY_REQUESTS, "quota_exceeded", e.getMessage());
                 case SHUTTING_DOWN -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
             };
             return HttpResponse.<ApiError>status(api.status()).body(new ApiError(api.code(), api.getMessage()));

@@ -14,6 +14,8 @@ import dev.ephemera.server.policy.PolicyAction;
 import dev.ephemera.server.policy.PolicyDecider;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.backend.RoleConfig;
+import dev.ephemera.server.quota.LeaseQuota;
+import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
 import dev.ephemera.storage.Batch;
@@ -50,11 +52,15 @@ final class LeaseController {
     private final AgentRegistry agents;
     private final PolicyDecider policy;
     private final DecisionLog decisions;
+    private final RateLimits rates;
+    private final LeaseQuota quota;
     private final Callers callers;
     private final InstantSource clock;
 
     LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, AgentRegistry agents, PolicyDecider policy,
-                    DecisionLog decisions, Callers callers, InstantSource clock) {
+                    DecisionLog decisions, RateLimits rates, LeaseQuota quota, Callers callers, InstantSource clock) {
+        this.rates = rates;
+        this.quota = quota;
         this.decisions = decisions;
         this.agents = agents;
         this.policy = policy;
@@ -69,6 +75,7 @@ final class LeaseController {
     HttpResponse<Dtos.LeaseView> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                        @Body Dtos.LeaseAsk body) {
         Task task = tasks.requireActive(callers.task(authorization).taskId());
+        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
         String backend = Names.require("backend", body.backend());
         String roleName = Names.require("role", body.role());
         RoleConfig role = catalog.role(backend, roleName)
@@ -86,7 +93,7 @@ final class LeaseController {
         try {
             // The permit is written with the lease, before the credential exists.
             grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter,
-                    decisions.addTo(Batch.create(), permit)));
+                    decisions.addTo(Batch.create(), permit), quota.limits()));
         } catch (RuntimeException e) {
             try {
                 decisions.keep(permit); // no lease came of it, but the decision was taken
@@ -114,6 +121,7 @@ final class LeaseController {
         }
         if (caller instanceof Principal.TaskHolder holder) {
             Task task = tasks.requireActive(holder.taskId());
+            rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
             decisions.keep(policy.permitRole(PolicyAction.RENEW, actingAgent(task), lease.backend(), lease.role(),
                     task.intent(increment, Callers.sourceAddress(request))));
         }

@@ -6,6 +6,7 @@ import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.policy.Sensitivity;
+import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
@@ -32,12 +33,14 @@ final class TaskController {
     private final DecisionLog decisions;
     private final AgentRegistry agents;
     private final AgentLifecycle lifecycle;
+    private final RateLimits rates;
     private final TaskService tasks;
     private final Callers callers;
     private final InstantSource clock;
 
     TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle, TaskService tasks,
-                   DecisionLog decisions, Callers callers, InstantSource clock) {
+                   DecisionLog decisions, RateLimits rates, Callers callers, InstantSource clock) {
+        this.rates = rates;
         this.lifecycle = lifecycle;
         this.decisions = decisions;
         this.workloadTokens = workloadTokens;
@@ -51,6 +54,7 @@ final class TaskController {
     HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
         var agent = agents.authenticate(workloadTokens.verify(Callers.bearer(authorization)));
+        rates.acquire(new RateLimits.Scopes(agent.tenant(), agent.id(), null));
         lifecycle.admitTask(agent, body.manifestDigest(), body.tools());
         var started = tasks.start(agent, new TaskService.Opening(body.objective(), Durations.parse("ttl", body.ttl()),
                 body.tools(), Sensitivity.parse(body.sensitivity()), Callers.sourceAddress(request)));
