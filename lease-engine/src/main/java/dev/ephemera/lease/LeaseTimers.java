@@ -51,7 +51,10 @@ final class LeaseTimers implements AutoCloseable {
         if (!LeaseTimerIndex.fits(leaseId)) {
             throw new IllegalArgumentException("lease id too long or not ASCII");
         }
-        submit(new Arm(leaseId, deadline.toEpochMilli()));
+        // Rounded up: a timer that fired in the millisecond before a sub-millisecond expiry would find
+        // the lease still active and have to be armed again.
+        long millis = deadline.toEpochMilli() + (deadline.getNano() % 1_000_000 == 0 ? 0 : 1);
+        submit(new Arm(leaseId, millis));
     }
 
     void disarm(String leaseId) {

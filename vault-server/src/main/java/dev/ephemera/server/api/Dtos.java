@@ -22,20 +22,31 @@ public final class Dtos {
     }
 
     @Serdeable
-    public record StartTask(String objective, Object ttl, List<String> tools, String sensitivity, String manifestDigest) {}
+    public record StartTask(String objective, Object ttl, List<String> tools, String sensitivity, List<String> roles,
+                            String manifestDigest, String delegationToken) {}
+
+    @Serdeable
+    public record DelegateTask(String agentId, String objective, Object ttl, List<String> tools, String sensitivity,
+                               List<String> roles) {}
+
+    @Serdeable
+    public record DelegationOffered(String delegationId, String delegationToken, String agentId, Instant offerExpiresAt,
+                                    Instant taskExpiresAt, List<String> actorChain) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TaskView(String taskId, String agentId, String objective, List<String> tools, String sensitivity,
-                           String state, Instant issuedAt, Instant expiresAt, Instant endedAt, String taskToken) {
+                           List<String> roles, String parentTaskId, List<String> actorChain, String state, Instant issuedAt,
+                           Instant expiresAt, Instant endedAt, String taskToken) {
         static TaskView of(Task task, Instant now, String token) {
             return new TaskView(task.id(), task.agentId(), task.objective(), task.tools(), task.sensitivity().label(),
-                    task.stateAt(now).name().toLowerCase(), task.issuedAt(), task.expiresAt(), task.endedAt(), token);
+                    task.roles(), task.parentTaskId(), task.actorChain(), task.stateAt(now).name().toLowerCase(),
+                    task.issuedAt(), task.expiresAt(), task.endedAt(), token);
         }
     }
 
     @Serdeable
-    public record TaskEnded(String taskId, String state, int leasesRevoking) {}
+    public record TaskEnded(String taskId, String state, int leasesRevoking, int subTasksEnded) {}
 
     @Serdeable
     public record LeaseAsk(String backend, String role, Object ttl) {}

@@ -80,6 +80,9 @@ final class LeaseController {
         String roleName = Names.require("role", body.role());
         RoleConfig role = catalog.role(backend, roleName)
                 .orElseThrow(() -> ApiException.notFound("no role '" + roleName + "' on backend '" + backend + "'"));
+        if (!task.allowsRole(backend, roleName)) {
+            throw ApiException.forbidden("role " + backend + "/" + roleName + " is outside the roles task " + task.id() + " declared");
+        }
         Duration requested = Durations.parse("ttl", body.ttl());
         Duration ttl = requested == null ? role.defaultTtl() : requested;
         if (ttl.compareTo(role.maxTtl()) > 0) {

@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Principal;
@@ -7,6 +8,7 @@ import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.policy.Sensitivity;
 import dev.ephemera.server.quota.RateLimits;
+import dev.ephemera.server.task.Delegations;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
@@ -34,12 +36,14 @@ final class TaskController {
     private final AgentRegistry agents;
     private final AgentLifecycle lifecycle;
     private final RateLimits rates;
+    private final Delegations delegations;
     private final TaskService tasks;
     private final Callers callers;
     private final InstantSource clock;
 
     TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle, TaskService tasks,
-                   DecisionLog decisions, RateLimits rates, Callers callers, InstantSource clock) {
+                   DecisionLog decisions, RateLimits rates, Delegations delegations, Callers callers, InstantSource clock) {
+        this.delegations = delegations;
         this.rates = rates;
         this.lifecycle = lifecycle;
         this.decisions = decisions;
@@ -56,9 +60,34 @@ final class TaskController {
         var agent = agents.authenticate(workloadTokens.verify(Callers.bearer(authorization)));
         rates.acquire(new RateLimits.Scopes(agent.tenant(), agent.id(), null));
         lifecycle.admitTask(agent, body.manifestDigest(), body.tools());
-        var started = tasks.start(agent, new TaskService.Opening(body.objective(), Durations.parse("ttl", body.ttl()),
-                body.tools(), Sensitivity.parse(body.sensitivity()), Callers.sourceAddress(request)));
+        var started = body.delegationToken() != null
+                ? delegations.redeem(agent, body.delegationToken(), Callers.sourceAddress(request))
+                : tasks.start(agent, new TaskService.Opening(body.objective(), Durations.parse("ttl", body.ttl()),
+                        body.tools(), Sensitivity.parse(body.sensitivity()), body.roles(), Callers.sourceAddress(request)));
         return HttpResponse.created(Dtos.TaskView.of(started.task(), clock.instant(), started.token()));
+    }
+
+    /**
+     * Offers a sub-task to another registered agent of the tenant. The answer holds a one-time
+     * delegation token for the sub-agent, which redeems it with its own workload token
+     * ({@code POST /v1/tasks {"delegation_token": …}}).
+     */
+    @Post("/self/delegations")
+    HttpResponse<Dtos.DelegationOffered> delegate(HttpRequest<?> request,
+                                                  @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                  @Body Dtos.DelegateTask body) {
+        Task parent = tasks.requireActive(callers.task(authorization).taskId());
+        Agent delegator = agents.require(parent.tenant(), parent.agentId());
+        agents.requireMayAct(delegator);
+        rates.acquire(new RateLimits.Scopes(parent.tenant(), parent.agentId(), parent.id()));
+        Agent subAgent = agents.require(parent.tenant(), Names.require("agent_id", body.agentId()));
+        agents.requireMayAct(subAgent);
+        Delegations.Offered offered = delegations.offer(parent, delegator, subAgent, new Delegations.Ask(body.objective(),
+                Durations.parse("ttl", body.ttl()), body.tools(),
+                body.sensitivity() == null ? null : Sensitivity.parse(body.sensitivity()), body.roles()),
+                Callers.sourceAddress(request));
+        return HttpResponse.created(new Dtos.DelegationOffered(offered.delegationId(), offered.token(), offered.agentId(),
+                offered.offerExpiresAt(), offered.taskExpiresAt(), offered.actorChain()));
     }
 
     @Get("/self")
@@ -88,6 +117,6 @@ final class TaskController {
     @Post("/self/end")
     Dtos.TaskEnded end(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         TaskService.Ended ended = tasks.end(callers.task(authorization).taskId());
-        return new Dtos.TaskEnded(ended.task().id(), "ended", ended.leasesRevoking());
+        return new Dtos.TaskEnded(ended.task().id(), "ended", ended.leasesRevoking(), ended.subTasksEnded());
     }
 }

@@ -66,6 +66,22 @@ public final class Tokens {
         return Keys.of("token", hasher.hashHex(token));
     }
 
+    static final String DELEGATION_PREFIX = "eph_delegation_";
+
+    public String newDelegationToken() {
+        return SecretGenerator.token(DELEGATION_PREFIX);
+    }
+
+    /** The unexpired delegation offer a token stands for, if it stands for one. */
+    public Optional<TokenRecord> delegation(String token) {
+        if (token == null || token.length() > 512) {
+            return Optional.empty();
+        }
+        return documents.get(recordKey(token), TokenRecord.class)
+                .filter(record -> record.kind() == TokenRecord.Kind.DELEGATION)
+                .filter(record -> record.expiresAt() != null && record.expiresAt().isAfter(clock.instant()));
+    }
+
     public String newTaskToken() {
         return SecretGenerator.token(TASK_PREFIX);
     }
@@ -83,6 +99,7 @@ public final class Tokens {
             case ADMIN -> new Principal.Admin(token.subject(), token.tenant(), false);
             case OPERATOR -> new Principal.Admin(token.subject(), token.tenant(), true);
             case TASK -> new Principal.TaskHolder(token.subject(), token.tenant());
+            case DELEGATION -> throw ApiException.unauthenticated("invalid or expired token");
         };
     }
 

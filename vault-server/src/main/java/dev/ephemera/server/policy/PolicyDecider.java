@@ -69,6 +69,13 @@ public final class PolicyDecider {
         return permitted(role(action, agent, backend, role, intent));
     }
 
+    /** May the agent delegate this sub-task to that sub-agent? Kept and refused as above. */
+    public Decision.Permit permitDelegation(Agent agent, Agent subAgent, Intent subTask) {
+        Entity tenant = new Entity(TENANT.of(agent.tenant()));
+        Entity resource = agentEntity(subAgent);
+        return permitted(decide(PolicyAction.DELEGATE, agent, resource, Set.of(tenant, resource), "agent " + subAgent.id(), subTask));
+    }
+
     /** Evaluates without keeping anything: the caller keeps the decision. */
     public Decision startTask(Agent agent, Intent intent) {
         Entity tenant = new Entity(TENANT.of(agent.tenant()));
@@ -115,11 +122,11 @@ public final class PolicyDecider {
 
     private Outcome evaluate(TenantPolicies.Compiled compiled, PolicyAction action, Agent agent,
                               Entity resource, Set<Entity> resourceEntities, Intent intent, Instant now) {
-        Entity principal = new Entity(AGENT.of(agent.id()),
-                Map.of("owner", new PrimString(agent.owner()), "purpose", new PrimString(agent.purpose())),
-                Set.of(TENANT.of(agent.tenant())));
+        Entity principal = agentEntity(agent);
         Set<Entity> entities = new java.util.HashSet<>(resourceEntities);
-        entities.add(principal);
+        if (!resource.getEUID().equals(principal.getEUID())) {
+            entities.add(principal);
+        }
         AuthorizationRequest request = new AuthorizationRequest(principal.getEUID(), ACTION.of(action.cedarName()),
                 resource.getEUID(), Optional.of(context(intent, now)), Optional.empty(), false);
         try {
@@ -145,6 +152,12 @@ public final class PolicyDecider {
             log.warn("policy engine failed for tenant {}: {}", agent.tenant(), TenantPolicies.cedarMessage(e));
             return new Outcome(false, compiled.version(), List.of(), "policy evaluation failed; denied");
         }
+    }
+
+    private static Entity agentEntity(Agent agent) {
+        return new Entity(AGENT.of(agent.id()),
+                Map.of("owner", new PrimString(agent.owner()), "purpose", new PrimString(agent.purpose())),
+                Set.of(TENANT.of(agent.tenant())));
     }
 
     /** Microseconds since the epoch, strictly increasing, so a task's decisions list in the order taken. */

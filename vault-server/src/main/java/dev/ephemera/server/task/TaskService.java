@@ -20,20 +20,23 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
-/** Opens and ends tasks. Ending a task revokes every lease it holds. */
+/** Opens and ends tasks. Ending a task revokes every lease it holds and ends every task delegated from it. */
 @Singleton
 public final class TaskService {
     private static final int MAX_OBJECTIVE_LENGTH = 2_000;
     private static final long END_WAIT_SECONDS = 5;
-
     private static final int MAX_TOOLS = 32;
+    private static final int MAX_ROLES = 32;
+    private static final Pattern ROLE_REF = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}/[a-z0-9][a-z0-9._-]{0,62}");
 
     private final Documents documents;
     private final Tokens tokens;
@@ -44,8 +47,8 @@ public final class TaskService {
     private final Duration defaultTtl;
     private final Duration maxTtl;
 
-    TaskService(Documents documents, Tokens tokens, PolicyDecider policy, DecisionLog decisions, LeaseEngine leases, InstantSource clock,
-                @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
+    TaskService(Documents documents, Tokens tokens, PolicyDecider policy, DecisionLog decisions, LeaseEngine leases,
+                InstantSource clock, @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
                 @Value("${ephemera.task.max-ttl:24h}") Duration maxTtl) {
         this.documents = documents;
         this.tokens = tokens;
@@ -59,38 +62,44 @@ public final class TaskService {
 
     public record Started(Task task, String token) {}
 
-    /** What an agent asks for when it opens a task. */
-    public record Opening(String objective, Duration ttl, List<String> tools, Sensitivity sensitivity, String sourceAddress) {}
+    /** What an agent asks for when it opens a task (or a sub-task is offered to it). */
+    public record Opening(String objective, Duration ttl, List<String> tools, Sensitivity sensitivity, List<String> roles,
+                          String sourceAddress) {}
 
-    /** Opens the task if the tenant's policy permits this agent this intent; the decision is kept either way. */
+    /** Opens a root task if the tenant's policy permits this agent this intent; the decision is kept either way. */
     public Started start(Agent agent, Opening opening) {
-        String objective = opening.objective();
-        if (objective == null || objective.isBlank()) {
-            throw ApiException.invalid("objective is required: say what the task is for");
-        }
-        if (objective.length() > MAX_OBJECTIVE_LENGTH) {
-            throw ApiException.invalid("objective is longer than " + MAX_OBJECTIVE_LENGTH + " characters");
-        }
-        List<String> tools = opening.tools() == null ? List.of() : opening.tools().stream().distinct().toList();
-        if (tools.size() > MAX_TOOLS) {
-            throw ApiException.invalid("at most " + MAX_TOOLS + " tools may be declared");
-        }
-        tools.forEach(tool -> Names.require("tool", tool));
         Duration ttl = opening.ttl() == null ? defaultTtl : opening.ttl();
         if (ttl.compareTo(maxTtl) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the maximum task ttl (" + maxTtl.toSeconds() + "s)");
         }
         Instant now = clock.instant();
-        Task task = new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective.strip(),
-                Task.TaskState.ACTIVE, now, now.plus(ttl), null, tools, opening.sensitivity());
+        return open(new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective(opening), Task.TaskState.ACTIVE,
+                now, now.plus(ttl), null, tools(opening), opening.sensitivity(), roles(opening), null, null), agent, ttl, opening);
+    }
+
+    /** Opens a sub-task accepted by the agent it was offered to: scope and chain were settled by the offer. */
+    Started startDelegated(Agent agent, Task parent, Opening opening, Instant expiresAt) {
+        Instant now = clock.instant();
+        List<String> chain = new ArrayList<>(parent.actorChain());
+        chain.add(agent.id());
+        Task task = new Task(SecretGenerator.identifier("task_"), agent.tenant(), agent.id(), objective(opening),
+                Task.TaskState.ACTIVE, now, expiresAt, null, tools(opening), opening.sensitivity(), roles(opening), parent.id(), chain);
+        return open(task, agent, Duration.between(now, expiresAt), opening);
+    }
+
+    private Started open(Task task, Agent agent, Duration ttl, Opening opening) {
         Decision.Permit permit = policy.permitStartTask(agent, task.intent(ttl, opening.sourceAddress()));
         String token = tokens.newTaskToken();
-        // The task, its token and the decision that permitted it become durable together.
-        documents.write(decisions.addTo(Batch.create()
+        // The task, its indexes, its token and the decision that permitted it become durable together.
+        Batch batch = Batch.create()
                 .put(Keys.of("task", task.id()), documents.encode(task))
                 .put(Keys.of("agent-task", task.tenant(), task.agentId(), task.id()), new byte[0])
                 .put(tokens.recordKey(token), documents.encode(
-                        new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt()))), permit));
+                        new TokenRecord(TokenRecord.Kind.TASK, task.id(), task.tenant(), task.expiresAt())));
+        if (task.parentTaskId() != null) {
+            batch.put(Keys.of("task-child", task.parentTaskId(), task.id()), new byte[0]);
+        }
+        documents.write(decisions.addTo(batch, permit));
         return new Started(task, token);
     }
 
@@ -108,46 +117,94 @@ public final class TaskService {
         return task;
     }
 
-    public record Ended(Task task, int leasesRevoking) {}
+    public record Ended(Task task, int leasesRevoking, int subTasksEnded) {}
 
-    /** Idempotent: ending an ended task revokes whatever is still live and reports it again. */
+    /**
+     * Ends the task and every task delegated from it, revoking all their leases. Idempotent: ending an
+     * ended task revokes whatever is still live and reports it again.
+     */
     public Ended end(String taskId) {
         Task task = find(taskId).orElseThrow(() -> ApiException.notFound("no task " + taskId));
-        Task ended = task.state() == Task.TaskState.ENDED ? task : task.ended(clock.instant());
-        if (ended != task) {
-            documents.put(Keys.of("task", task.id()), ended);
-        }
-        List<CompletableFuture<Lease>> revocations = leases.revokeTask(task.id());
+        List<CompletableFuture<Lease>> revocations = new ArrayList<>();
+        int ended = endTree(task, clock.instant(), revocations);
         awaitBriefly(revocations);
-        return new Ended(ended, revocations.size());
+        return new Ended(find(taskId).orElse(task), revocations.size(), ended - 1);
     }
 
     public record AgentTasksEnded(int tasks, int leasesRevoking) {}
 
     /**
-     * Ends every task the agent still has and revokes their leases, without waiting for the
-     * backends (an offboarding must not stall on one): revocation goes on durably in the engine.
+     * Ends every task the agent still has (and every task delegated from them) and revokes their
+     * leases, without waiting for the backends: an offboarding must not stall on one.
      */
     public AgentTasksEnded endAllOf(String tenant, String agentId) {
         byte[] prefix = Keys.prefix("agent-task", tenant, agentId);
-        List<String> taskIds = new java.util.ArrayList<>();
+        List<String> taskIds = new ArrayList<>();
         documents.scanKeys(prefix, key -> taskIds.add(Keys.toString(key).substring(prefix.length)));
+        List<CompletableFuture<Lease>> revocations = new ArrayList<>();
         int tasks = 0;
-        int revoking = 0;
         Instant now = clock.instant();
         for (String taskId : taskIds) {
-            Task task = find(taskId).orElse(null);
-            if (task == null) {
-                continue;
+            Optional<Task> task = find(taskId);
+            if (task.isPresent()) {
+                tasks += endTree(task.get(), now, revocations);
             }
-            if (task.state() == Task.TaskState.ACTIVE) {
-                documents.put(Keys.of("task", task.id()), task.ended(now));
-                tasks++;
-            }
-            revoking += leases.revokeTask(task.id()).size();
             documents.delete(Keys.of("agent-task", tenant, agentId, taskId));
         }
-        return new AgentTasksEnded(tasks, revoking);
+        return new AgentTasksEnded(tasks, revocations.size());
+    }
+
+    /** Ends a task and its descendants, depth first; returns how many were still active. */
+    private int endTree(Task task, Instant now, List<CompletableFuture<Lease>> revocations) {
+        int ended = 0;
+        if (task.state() == Task.TaskState.ACTIVE) {
+            documents.put(Keys.of("task", task.id()), task.ended(now));
+            ended++;
+        }
+        revocations.addAll(leases.revokeTask(task.id()));
+        byte[] prefix = Keys.prefix("task-child", task.id());
+        List<String> children = new ArrayList<>();
+        documents.scanKeys(prefix, key -> children.add(Keys.toString(key).substring(prefix.length)));
+        for (String child : children) {
+            Optional<Task> found = find(child);
+            if (found.isPresent()) {
+                ended += endTree(found.get(), now, revocations);
+            }
+        }
+        return ended;
+    }
+
+    private static String objective(Opening opening) {
+        String objective = opening.objective();
+        if (objective == null || objective.isBlank()) {
+            throw ApiException.invalid("objective is required: say what the task is for");
+        }
+        if (objective.length() > MAX_OBJECTIVE_LENGTH) {
+            throw ApiException.invalid("objective is longer than " + MAX_OBJECTIVE_LENGTH + " characters");
+        }
+        return objective.strip();
+    }
+
+    static List<String> tools(Opening opening) {
+        List<String> tools = opening.tools() == null ? List.of() : opening.tools().stream().distinct().toList();
+        if (tools.size() > MAX_TOOLS) {
+            throw ApiException.invalid("at most " + MAX_TOOLS + " tools may be declared");
+        }
+        tools.forEach(tool -> Names.require("tool", tool));
+        return tools;
+    }
+
+    static List<String> roles(Opening opening) {
+        List<String> roles = opening.roles() == null ? List.of() : opening.roles().stream().distinct().toList();
+        if (roles.size() > MAX_ROLES) {
+            throw ApiException.invalid("at most " + MAX_ROLES + " roles may be declared");
+        }
+        for (String role : roles) {
+            if (role == null || !ROLE_REF.matcher(role).matches()) {
+                throw ApiException.invalid("roles are written backend/role, e.g. \"orders-db/reader\"");
+            }
+        }
+        return roles;
     }
 
     /** Answers once the backend confirmed, or after a bounded wait while revocation goes on. */
