@@ -5,6 +5,7 @@ import dev.ephemera.lease.BulkRevocation;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.approval.Approval;
 import dev.ephemera.server.backend.BackendConfig;
 import dev.ephemera.server.backend.RoleConfig;
 import dev.ephemera.server.policy.DecisionRecord;
@@ -49,7 +50,21 @@ public final class Dtos {
     public record TaskEnded(String taskId, String state, int leasesRevoking, int subTasksEnded) {}
 
     @Serdeable
-    public record LeaseAsk(String backend, String role, Object ttl) {}
+    public record LeaseAsk(String backend, String role, Object ttl, String approvalId) {}
+
+    @Serdeable
+    public record Vote(String comment) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ApprovalView(String approvalId, String status, String taskId, String agentId, String backend, String role,
+                               long ttlSeconds, int requiredApprovals, boolean excludesOwner, List<Approval.Vote> votes,
+                               Instant createdAt, Instant expiresAt) {
+        static ApprovalView of(Approval a, Instant now) {
+            return new ApprovalView(a.id(), a.statusAt(now).name().toLowerCase(), a.taskId(), a.agentId(), a.backend(), a.role(),
+                    a.ttlSeconds(), a.required(), a.excludesOwner(), a.votes(), a.createdAt(), a.expiresAt());
+        }
+    }
 
     @Serdeable
     public record Renewal(Object increment) {}

@@ -7,6 +7,8 @@ import dev.ephemera.lease.LeaseRequest;
 import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.agent.AgentRegistry;
+import dev.ephemera.server.approval.Approval;
+import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.DecisionLog;
@@ -53,12 +55,15 @@ final class LeaseController {
     private final PolicyDecider policy;
     private final DecisionLog decisions;
     private final RateLimits rates;
+    private final Approvals approvals;
     private final LeaseQuota quota;
     private final Callers callers;
     private final InstantSource clock;
 
     LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, AgentRegistry agents, PolicyDecider policy,
-                    DecisionLog decisions, RateLimits rates, LeaseQuota quota, Callers callers, InstantSource clock) {
+                    DecisionLog decisions, RateLimits rates, LeaseQuota quota, Approvals approvals, Callers callers,
+                    InstantSource clock) {
+        this.approvals = approvals;
         this.rates = rates;
         this.quota = quota;
         this.decisions = decisions;
@@ -72,8 +77,8 @@ final class LeaseController {
     }
 
     @Post
-    HttpResponse<Dtos.LeaseView> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
-                                       @Body Dtos.LeaseAsk body) {
+    HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                          @Body Dtos.LeaseAsk body) {
         Task task = tasks.requireActive(callers.task(authorization).taskId());
         rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
         String backend = Names.require("backend", body.backend());
@@ -88,8 +93,20 @@ final class LeaseController {
         if (ttl.compareTo(role.maxTtl()) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
         }
-        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, actingAgent(task), backend, roleName,
+        Agent agent = actingAgent(task);
+        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, backend, roleName,
                 task.intent(ttl, Callers.sourceAddress(request)));
+        Approval approval = null;
+        if (permit.approval().required()) {
+            if (body.approvalId() == null) {
+                // Held, not granted: the agent waits on the approval, then asks again naming it.
+                decisions.keep(permit);
+                Approval held = approvals.request(task, agent.owner(), backend, roleName, ttl, permit);
+                return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+            }
+            approval = approvals.redeem(task, body.approvalId(), backend, roleName, ttl);
+            permit = permit.approvedBy(approval.id());
+        }
         Instant roleCap = clock.instant().plus(role.maxTtl());
         Instant notAfter = roleCap.isBefore(task.expiresAt()) ? roleCap : task.expiresAt();
         Grant grant;
@@ -99,6 +116,9 @@ final class LeaseController {
                     decisions.addTo(Batch.create(), permit), quota.limits()));
         } catch (RuntimeException e) {
             try {
+                if (approval != null) {
+                    approvals.release(approval);
+                }
                 decisions.keep(permit); // no lease came of it, but the decision was taken
             } catch (RuntimeException storageDown) {
                 e.addSuppressed(storageDown);

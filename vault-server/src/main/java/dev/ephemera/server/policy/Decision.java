@@ -18,7 +18,16 @@ public sealed interface Decision {
         return record().policyIds();
     }
 
-    record Permit(DecisionRecord record) implements Decision {}
+    record Permit(DecisionRecord record) implements Decision {
+        /** Human approval this permit still needs before it takes effect ({@link ApprovalRule#NONE}: none). */
+        public ApprovalRule approval() {
+            return record.approvalRule();
+        }
+
+        public Permit approvedBy(String approvalId) {
+            return new Permit(record.approvedBy(approvalId));
+        }
+    }
 
     record Deny(DecisionRecord record) implements Decision {}
 }

@@ -113,12 +113,18 @@ public final class PolicyDecider {
         DecisionRecord record = new DecisionRecord(id, now, agent.tenant(), action.cedarName(), agent.id(), agent.owner(),
                 intent.taskId(), intent.actorChain(), resourceName, intent.objective(), intent.tools(),
                 intent.sensitivity().label(), intent.ttlSeconds(), intent.sourceAddress(),
-                outcome.permitted() ? "permit" : "deny", outcome.policyVersion(), outcome.policyIds(), outcome.reason());
+                outcome.permitted() ? "permit" : "deny", outcome.policyVersion(), outcome.policyIds(), outcome.reason(),
+                outcome.approval().required() ? outcome.approval().approvers() : null,
+                outcome.approval().required() ? outcome.approval().excludesOwner() : null, null);
         return outcome.permitted() ? new Decision.Permit(record) : new Decision.Deny(record);
     }
 
     /** What Cedar said, before it becomes a record. */
-    private record Outcome(boolean permitted, int policyVersion, List<String> policyIds, String reason) {}
+    private record Outcome(boolean permitted, int policyVersion, List<String> policyIds, String reason, ApprovalRule approval) {
+        Outcome(boolean permitted, int policyVersion, List<String> policyIds, String reason) {
+            this(permitted, policyVersion, policyIds, reason, ApprovalRule.NONE);
+        }
+    }
 
     private Outcome evaluate(TenantPolicies.Compiled compiled, PolicyAction action, Agent agent,
                               Entity resource, Set<Entity> resourceEntities, Intent intent, Instant now) {
@@ -139,7 +145,9 @@ public final class PolicyDecider {
             AuthorizationSuccessResponse success = response.success.get();
             List<String> determining = success.getReason().stream().sorted().toList();
             if (success.isAllowed()) {
-                return new Outcome(true, compiled.version(), determining, null);
+                ApprovalRule approval = determining.stream().map(id -> compiled.approvals().getOrDefault(id, ApprovalRule.NONE))
+                        .reduce(ApprovalRule.NONE, ApprovalRule::and);
+                return new Outcome(true, compiled.version(), determining, null, approval);
             }
             String reason = determining.isEmpty()
                     ? "no policy permits " + action.cedarName() + " here"

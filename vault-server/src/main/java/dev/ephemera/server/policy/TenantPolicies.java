@@ -35,7 +35,7 @@ public final class TenantPolicies {
     private static final Pattern POLICY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
 
     /** A tenant's current version, parsed. */
-    record Compiled(int version, PolicySet policies) {}
+    record Compiled(int version, PolicySet policies, Map<String, ApprovalRule> approvals) {}
 
     private final Documents documents;
     private final PolicySchema schema;
@@ -75,19 +75,39 @@ public final class TenantPolicies {
 
     /** The parsed current set, or empty when the tenant has none (every request is then denied). */
     Optional<Compiled> compiled(String tenant) {
-        return current.computeIfAbsent(tenant, t -> currentVersion(t).map(v -> new Compiled(v.version(), parse(v.text()))));
+        return current.computeIfAbsent(tenant, t -> currentVersion(t).map(v -> compile(v.version(), parse(v.text()))));
+    }
+
+    private static Compiled compile(int version, PolicySet set) {
+        Map<String, ApprovalRule> approvals = new java.util.HashMap<>();
+        for (Policy policy : set.policies) {
+            ApprovalRule rule = approvalRule(policy);
+            if (rule.required()) {
+                approvals.put(policy.getID(), rule);
+            }
+        }
+        return new Compiled(version, set, Map.copyOf(approvals));
+    }
+
+    private static ApprovalRule approvalRule(Policy policy) {
+        try {
+            return ApprovalRule.of(policy.getID(), policy.getAnnotations());
+        } catch (InternalException e) {
+            throw ApiException.invalid("policy '" + policy.getID() + "' has unreadable annotations: " + cedarMessage(e));
+        }
     }
 
     private PolicyVersion store(String tenant, String text, String author, Integer rollbackOf) {
         PolicySet parsed = parse(text);
         validate(parsed);
+        compile(0, parsed); // refuses malformed approval annotations before anything is stored
         int version = currentVersion(tenant).map(PolicyVersion::version).orElse(0) + 1;
         List<String> ids = parsed.policies.stream().map(Policy::getID).sorted().toList();
         PolicyVersion stored = new PolicyVersion(tenant, version, text, ids, author, clock.instant(), rollbackOf);
         documents.write(Batch.create()
                 .put(versionKey(tenant, version), documents.encode(stored))
                 .put(headKey(tenant), documents.encode(version)));
-        current.put(tenant, Optional.of(new Compiled(version, parsed)));
+        current.put(tenant, Optional.of(compile(version, parsed)));
         return stored;
     }
 
