@@ -29,8 +29,11 @@ public final class Ephemera {
 
     private final HttpTransport transport;
     private final Supplier<String> workloadToken;
+    private final Duration approvalWait;
+    static final Duration DEFAULT_APPROVAL_WAIT = Duration.ofMinutes(10);
 
-    private Ephemera(HttpTransport transport, Supplier<String> workloadToken) {
+    private Ephemera(HttpTransport transport, Supplier<String> workloadToken, Duration approvalWait) {
+        this.approvalWait = approvalWait;
         this.transport = transport;
         this.workloadToken = workloadToken;
     }
@@ -60,9 +63,25 @@ public final class Ephemera {
         return start(objective, Args.seconds(ttl, "ttl"));
     }
 
+    /** Opens a task with its full intent: tools, data sensitivity, roles, manifest digest. */
+    public Task openTask(TaskSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        return open(Wire.StartTaskRequest.of(spec));
+    }
+
+    /** Accepts a sub-task another agent offered this one ({@link Task#delegate}), under this agent's identity. */
+    public Task acceptDelegation(String delegationToken) {
+        Args.requireText(delegationToken, "delegationToken");
+        return open(Wire.StartTaskRequest.accepting(delegationToken.strip()));
+    }
+
     private Task start(String objective, Long ttlSeconds) {
-        return transport.call("POST", "v1/tasks", workloadToken(), new Wire.StartTaskRequest(objective, ttlSeconds),
-                Wire.TaskBody.class, body -> new Task(transport, body.toInfo(), body.token()));
+        return open(new Wire.StartTaskRequest(objective, ttlSeconds));
+    }
+
+    private Task open(Wire.StartTaskRequest request) {
+        return transport.call("POST", "v1/tasks", workloadToken(), request,
+                Wire.TaskBody.class, body -> new Task(transport, body.toInfo(), body.token(), approvalWait));
     }
 
     /**
@@ -92,6 +111,7 @@ public final class Ephemera {
         private URI address;
         private Supplier<String> workloadToken;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration approvalWait = DEFAULT_APPROVAL_WAIT;
         private HttpClient httpClient;
 
         private Builder() {
@@ -137,6 +157,15 @@ public final class Ephemera {
         }
 
         /**
+         * How long {@link Task#lease} waits for humans when policy holds a lease for approval.
+         * Default 10 minutes; after it, {@link ApprovalPendingException}.
+         */
+        public Builder approvalWait(Duration approvalWait) {
+            this.approvalWait = Args.positive(approvalWait, "approvalWait");
+            return this;
+        }
+
+        /**
          * An HttpClient of the caller's own, for TLS trust, a proxy or an executor. Optional; the
          * default uses the JDK's trust store and a connect timeout equal to the request timeout.
          */
@@ -154,7 +183,7 @@ public final class Ephemera {
                 throw new IllegalStateException("workloadToken is required: call workloadToken(Supplier) before build()");
             }
             HttpClient http = httpClient != null ? httpClient : defaultClient();
-            return new Ephemera(new HttpTransport(address, requestTimeout, http), workloadToken);
+            return new Ephemera(new HttpTransport(address, requestTimeout, http), workloadToken, approvalWait);
         }
 
         private HttpClient defaultClient() {

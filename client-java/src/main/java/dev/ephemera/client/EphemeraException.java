@@ -12,7 +12,7 @@ package dev.ephemera.client;
  */
 public abstract sealed class EphemeraException extends RuntimeException
         permits AuthenticationException, PermissionDeniedException, NotFoundException,
-                InvalidRequestException, RateLimitedException, ServerUnavailableException {
+                InvalidRequestException, RateLimitedException, ServerUnavailableException, ApprovalPendingException {
 
     private final int status;
     private final String errorCode;

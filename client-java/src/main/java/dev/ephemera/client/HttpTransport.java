@@ -51,6 +51,27 @@ final class HttpTransport {
         return Responses.read(status, response.body(), wireType, convert, method + " /" + path);
     }
 
+    /** A 2xx reply whose shape depends on its status (201 or 202); errors are thrown as by {@link #call}. */
+    record Reply(int status, String body) {
+        @Override
+        public String toString() {
+            return "Reply[status=" + status + "]"; // the body may hold a credential
+        }
+    }
+
+    Reply exchange(String method, String path, String bearer, Object body) {
+        HttpResponse<String> response = send(request(method, path, bearer, body));
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            throw ErrorMapper.map(status, response.body(), response.headers());
+        }
+        return new Reply(status, response.body());
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
     HttpRequest request(String method, String path, String bearer, Object body) {
         if (!Args.isBearerToken(bearer)) {
             // Not quoted: the value is a credential.

@@ -15,11 +15,17 @@ public final class Task implements AutoCloseable {
     private final TaskInfo started;
     private final String token;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final Duration approvalWait;
 
     Task(HttpTransport transport, TaskInfo started, String token) {
+        this(transport, started, token, Ephemera.DEFAULT_APPROVAL_WAIT);
+    }
+
+    Task(HttpTransport transport, TaskInfo started, String token, Duration approvalWait) {
         this.transport = Objects.requireNonNull(transport);
         this.started = Objects.requireNonNull(started);
         this.token = Objects.requireNonNull(token);
+        this.approvalWait = Objects.requireNonNull(approvalWait);
     }
 
     public String id() {
@@ -70,12 +76,62 @@ public final class Task implements AutoCloseable {
         Args.requireText(role, "role");
     }
 
+    /**
+     * A lease that policy holds for approval (HTTP 202) is waited for here, up to the client's
+     * {@code approvalWait}, then taken with the approval's id.
+     */
     private Lease requestLease(String backend, String role, Long ttlSeconds) {
         if (ended.get()) {
             throw new IllegalStateException("task " + id() + " has ended; start a new task to lease credentials");
         }
-        return transport.call("POST", "v1/leases", token, new Wire.LeaseRequest(backend, role, ttlSeconds),
-                Wire.LeaseBody.class, body -> new Lease(this, body.toInfo(), body.toCredential()));
+        HttpTransport.Reply reply = transport.exchange("POST", "v1/leases", token, new Wire.LeaseRequest(backend, role, ttlSeconds));
+        if (reply.status() == 202) {
+            Wire.ApprovalBody held = Responses.read(202, reply.body(), Wire.ApprovalBody.class, b -> b, "POST /v1/leases");
+            String approvalId = awaitApproval(Wire.required(held.approvalId(), "approval_id"), backend + "/" + role);
+            reply = transport.exchange("POST", "v1/leases", token, new Wire.LeaseRequest(backend, role, ttlSeconds, approvalId));
+        }
+        return Responses.read(reply.status(), reply.body(), Wire.LeaseBody.class,
+                body -> new Lease(this, body.toInfo(), body.toCredential()), "POST /v1/leases");
+    }
+
+    private String awaitApproval(String approvalId, String target) {
+        long deadline = System.nanoTime() + approvalWait.toNanos();
+        // Each wait stays under the request timeout, so a long wait is a series of short calls.
+        long waitSeconds = Math.max(1, Math.min(25, transport.timeout().toSeconds() - 5));
+        String path = "v1/approvals/" + Args.pathSegment(approvalId, "approvalId") + "?wait=" + waitSeconds + "s";
+        while (true) {
+            Wire.ApprovalBody approval = transport.call("GET", path, token, null, Wire.ApprovalBody.class, b -> b);
+            switch (String.valueOf(approval.status())) {
+                case "approved" -> {
+                    return approvalId;
+                }
+                case "pending" -> {
+                    if (System.nanoTime() > deadline) {
+                        throw new ApprovalPendingException(approvalId, "the lease of " + target + " awaits approval " + approvalId
+                                + " after " + approvalWait.toSeconds() + "s; it stays pending on the server");
+                    }
+                }
+                default -> throw new PermissionDeniedException(403, "approval_" + approval.status(), "the lease of " + target
+                        + " was not approved (" + approval.status() + reasonOf(approval) + ")");
+            }
+        }
+    }
+
+    private static String reasonOf(Wire.ApprovalBody approval) {
+        return approval.votes() == null ? "" : approval.votes().stream().filter(v -> !v.approve()).findFirst()
+                .map(v -> ": " + v.approver() + " said \"" + v.comment() + "\"").orElse("");
+    }
+
+    /**
+     * Offers part of this task's work to another registered agent. The sub-task's scope (tools,
+     * sensitivity, roles, lifetime) must fit within this task's; hand {@link Delegation#token()}
+     * to that agent, which accepts it with {@link Ephemera#acceptDelegation}.
+     */
+    public Delegation delegate(String agentId, TaskSpec spec) {
+        Args.requireText(agentId, "agentId");
+        Objects.requireNonNull(spec, "spec");
+        return transport.call("POST", "v1/tasks/self/delegations", token, Wire.DelegateRequest.of(agentId, spec),
+                Wire.DelegationBody.class, Wire.DelegationBody::toDelegation);
     }
 
     /** Reads the current state of one of this task's leases. */

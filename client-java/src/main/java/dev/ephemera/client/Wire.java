@@ -15,10 +15,62 @@ final class Wire {
     private Wire() {
     }
 
-    record StartTaskRequest(String objective, Long ttl) {
+    record StartTaskRequest(String objective, Long ttl, java.util.List<String> tools, String sensitivity,
+                            java.util.List<String> roles, String manifestDigest, String delegationToken) {
+        StartTaskRequest(String objective, Long ttl) {
+            this(objective, ttl, null, null, null, null, null);
+        }
+
+        static StartTaskRequest of(TaskSpec spec) {
+            return new StartTaskRequest(spec.objective(), spec.ttl() == null ? null : spec.ttl().toSeconds(),
+                    spec.tools().isEmpty() ? null : spec.tools(), spec.sensitivity() == null ? null : spec.sensitivity().wire(),
+                    spec.roles().isEmpty() ? null : spec.roles(), spec.manifestDigest(), null);
+        }
+
+        static StartTaskRequest accepting(String delegationToken) {
+            return new StartTaskRequest(null, null, null, null, null, null, delegationToken);
+        }
+
+        @Override
+        public String toString() {
+            return "StartTaskRequest[objective=" + objective + ", delegationToken=" + (delegationToken == null ? "none" : "***") + "]";
+        }
     }
 
-    record LeaseRequest(String backend, String role, Long ttl) {
+    record LeaseRequest(String backend, String role, Long ttl, String approvalId) {
+        LeaseRequest(String backend, String role, Long ttl) {
+            this(backend, role, ttl, null);
+        }
+    }
+
+    /** Reply of {@code POST /v1/leases} with 202, and of {@code GET /v1/approvals/{id}}. */
+    record ApprovalBody(String approvalId, String status, Integer requiredApprovals, java.util.List<VoteBody> votes) {
+    }
+
+    record VoteBody(String approver, boolean approve, String comment) {
+    }
+
+    record DelegateRequest(String agentId, String objective, Long ttl, java.util.List<String> tools, String sensitivity,
+                           java.util.List<String> roles) {
+        static DelegateRequest of(String agentId, TaskSpec spec) {
+            return new DelegateRequest(agentId, spec.objective(), spec.ttl() == null ? null : spec.ttl().toSeconds(),
+                    spec.tools().isEmpty() ? null : spec.tools(), spec.sensitivity() == null ? null : spec.sensitivity().wire(),
+                    spec.roles().isEmpty() ? null : spec.roles());
+        }
+    }
+
+    record DelegationBody(String delegationId, String delegationToken, String agentId, String offerExpiresAt,
+                          String taskExpiresAt, java.util.List<String> actorChain) {
+        Delegation toDelegation() {
+            return new Delegation(required(delegationId, "delegation_id"), required(delegationToken, "delegation_token"),
+                    required(agentId, "agent_id"), instant(offerExpiresAt, "offer_expires_at"),
+                    instant(taskExpiresAt, "task_expires_at"), actorChain == null ? java.util.List.of() : actorChain);
+        }
+
+        @Override
+        public String toString() {
+            return "DelegationBody[delegationId=" + delegationId + ", agentId=" + agentId + "]";
+        }
     }
 
     record RenewRequest(long increment) {

@@ -170,6 +170,7 @@ class ErrorMapperTest {
             case InvalidRequestException i -> "invalid";
             case RateLimitedException r -> "limited";
             case ServerUnavailableException s -> "unavailable";
+            case ApprovalPendingException p -> "pending";
         };
 
         assertThat(kind).isEqualTo("missing");
