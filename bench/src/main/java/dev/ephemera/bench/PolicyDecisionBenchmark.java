@@ -102,7 +102,7 @@ public class PolicyDecisionBenchmark {
             log = new DecisionLog(documents);
             decider = new PolicyDecider(policies, log, InstantSource.system());
             agent = new Agent("report-bot", "default", "alice@example.com", "monthly reports", "spire",
-                    "spiffe://example.org/report-bot", Agent.AgentStatus.ACTIVE, Instant.now(), null, List.of(), null, null, null);
+                    "spiffe://example.org/report-bot", Agent.AgentStatus.ACTIVE, Instant.now(), null, List.of(), null, null, null, 2);
             intent = new Intent("task_bench", "sum the month's orders", List.of("sql", "charts"), Sensitivity.INTERNAL, 300,
                     List.of("report-bot"), "10.1.2.3");
             if (!(decider.role(PolicyAction.LEASE, agent, "pg", "readonly", intent) instanceof Decision.Permit)) {

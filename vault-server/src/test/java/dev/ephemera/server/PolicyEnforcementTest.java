@@ -163,6 +163,28 @@ class PolicyEnforcementTest {
     }
 
     @Test
+    void policyWeighsTheAgentsTrustLevelAsAnAdminSetIt() {
+        vault.putPolicy(TestVault.ALLOW_ALL + """
+                @id("trusted-only") forbid(principal, action == Ephemera::Action::"Lease", resource) when { principal.trust_level < 2 };
+                """);
+        Task task = startTask(Map.of("objective", "trust"));
+        assertThat(lease(task).expect(403).json().get("message").asText()).contains("forbidden by policy trusted-only");
+
+        Map<String, Object> registration = new java.util.HashMap<>(Map.of("owner", "alice@example.com", "purpose", "integration tests",
+                "issuer", "test", "subject", TestVault.AGENT_SUBJECT));
+        registration.put("trust_level", 7);
+        vault.call("PUT", "/v1/agents/" + TestVault.AGENT, vault.adminToken(), registration).expect(400);
+        registration.put("trust_level", 2);
+        vault.call("PUT", "/v1/agents/" + TestVault.AGENT, vault.adminToken(), registration).expect(200);
+        try {
+            lease(task).expect(201);
+        } finally {
+            registration.put("trust_level", 1);
+            vault.call("PUT", "/v1/agents/" + TestVault.AGENT, vault.adminToken(), registration).expect(200);
+        }
+    }
+
+    @Test
     void decisionsSurviveARestart() {
         Task task = startTask(Map.of("objective", "survive"));
         lease(task).expect(201);

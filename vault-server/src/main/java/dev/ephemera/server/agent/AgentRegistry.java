@@ -33,7 +33,7 @@ public final class AgentRegistry {
 
     /** What an admin states when registering or updating an agent. */
     public record Registration(String owner, String purpose, String issuer, String subject, List<String> tools,
-                               String manifestDigest, Instant expiresAt) {}
+                               String manifestDigest, Instant expiresAt, Integer trustLevel) {}
 
     private final Documents documents;
     private final WorkloadTokens workloadTokens;
@@ -66,6 +66,9 @@ public final class AgentRegistry {
             throw ApiException.invalid("at most " + MAX_TOOLS + " tools may be registered");
         }
         tools.forEach(tool -> Names.require("tool", tool));
+        if (r.trustLevel() != null && (r.trustLevel() < 0 || r.trustLevel() > 3)) {
+            throw ApiException.invalid("trust_level must be 0 to 3");
+        }
         Instant now = clock.instant();
         if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
             throw ApiException.invalid("expires_at is in the past");
@@ -86,7 +89,7 @@ public final class AgentRegistry {
                 existing.map(Agent::status).orElse(Agent.AgentStatus.REGISTERED),
                 existing.map(Agent::registeredAt).orElse(now), r.expiresAt(), tools,
                 r.manifestDigest(), existing.map(Agent::pendingManifestDigest).orElse(null),
-                existing.map(Agent::statusReason).orElse(null));
+                existing.map(Agent::statusReason).orElse(null), r.trustLevel());
         Batch batch = Batch.create()
                 .put(agentKey(tenant, id), documents.encode(agent))
                 .put(bindingKey, documents.encode(new Binding(tenant, id)));

@@ -112,7 +112,8 @@ final class AdminController {
                                  @PathVariable String agentId, @Body Dtos.AgentBody body) {
         Principal.Admin admin = callers.admin(authorization);
         return Dtos.AgentView.of(agents.register(admin.tenant(), agentId, new AgentRegistry.Registration(body.owner(),
-                body.purpose(), body.issuer(), body.subject(), body.tools(), body.manifestDigest(), body.expiresAt())));
+                body.purpose(), body.issuer(), body.subject(), body.tools(), body.manifestDigest(), body.expiresAt(),
+                body.trustLevel())));
     }
 
     @Post("/agents/{agentId}/activate")

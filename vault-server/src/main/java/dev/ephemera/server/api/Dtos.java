@@ -146,7 +146,7 @@ public final class Dtos {
 
     @Serdeable
     public record AgentBody(String owner, String purpose, String issuer, String subject, List<String> tools,
-                            String manifestDigest, Instant expiresAt) {}
+                            String manifestDigest, Instant expiresAt, Integer trustLevel) {}
 
     @Serdeable
     public record Reason(String reason) {}
@@ -161,10 +161,11 @@ public final class Dtos {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String agentId, String owner, String purpose, String issuer, String subject, String status,
                             String statusReason, Instant registeredAt, Instant expiresAt, List<String> tools,
-                            String manifestDigest, String pendingManifestDigest) {
+                            String manifestDigest, String pendingManifestDigest, int trustLevel) {
         static AgentView of(Agent a) {
             return new AgentView(a.id(), a.owner(), a.purpose(), a.issuer(), a.subject(), a.status().name().toLowerCase(),
-                    a.statusReason(), a.registeredAt(), a.expiresAt(), a.tools(), a.manifestDigest(), a.pendingManifestDigest());
+                    a.statusReason(), a.registeredAt(), a.expiresAt(), a.tools(), a.manifestDigest(), a.pendingManifestDigest(),
+                    a.trustLevel());
         }
     }
 

@@ -78,7 +78,7 @@ public final class DevServer implements AutoCloseable {
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
         server.bean(AgentRegistry.class).register(TENANT, DEMO_AGENT, new AgentRegistry.Registration("dev@localhost",
-                "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT, List.of(), null, null));
+                "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT, List.of(), null, null, null));
         server.bean(AgentLifecycle.class).activate(TENANT, DEMO_AGENT);
         TenantPolicies policies = server.bean(TenantPolicies.class);
         if (policies.currentVersion(TENANT).isEmpty()) {

@@ -163,9 +163,11 @@ public final class PolicyDecider {
     }
 
     private static Entity agentEntity(Agent agent) {
-        return new Entity(AGENT.of(agent.id()),
-                Map.of("owner", new PrimString(agent.owner()), "purpose", new PrimString(agent.purpose())),
-                Set.of(TENANT.of(agent.tenant())));
+        return new Entity(AGENT.of(agent.id()), Map.of(
+                "owner", new PrimString(agent.owner()),
+                "purpose", new PrimString(agent.purpose()),
+                "manifest_digest", new PrimString(agent.manifestDigest() == null ? "" : agent.manifestDigest()),
+                "trust_level", new PrimLong(agent.trustLevel())), Set.of(TENANT.of(agent.tenant())));
     }
 
     /** Microseconds since the epoch, strictly increasing, so a task's decisions list in the order taken. */
