@@ -39,8 +39,13 @@ final class LeaseCounts {
     }
 
     /** A lease no longer live; a scope that reaches zero is forgotten. */
-    synchronized void remove(Lease lease) {
-        for (String key : keys(lease.tenant(), lease.agentId(), lease.taskId())) {
+    void remove(Lease lease) {
+        remove(lease.tenant(), lease.agentId(), lease.taskId());
+    }
+
+    /** A grant that never became a lease gives its count back. */
+    synchronized void remove(String tenant, String agent, String task) {
+        for (String key : keys(tenant, agent, task)) {
             counts.computeIfPresent(key, (k, live) -> live <= 1 ? null : live - 1);
         }
     }

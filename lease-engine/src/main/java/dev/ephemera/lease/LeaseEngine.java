@@ -152,12 +152,11 @@ public final class LeaseEngine implements AutoCloseable {
             lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
                     request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
             store.insert(lease, request.alsoWrite());
-        } catch (BackendException e) {
-            uncount(request);
-            throw new LeaseException(Reason.BACKEND_FAILED, e.getMessage(), e);
-        } catch (RuntimeException e) {
-            uncount(request);
-            throw e;
+        } catch (BackendException | RuntimeException e) {
+            counts.remove(request.tenant(), request.agentId(), request.taskId()); // it never became a lease
+            throw e instanceof BackendException backendFailure
+                    ? new LeaseException(Reason.BACKEND_FAILED, backendFailure.getMessage(), backendFailure)
+                    : (RuntimeException) e;
         }
         timers.arm(id, expiresAt);
         try {
@@ -341,12 +340,6 @@ public final class LeaseEngine implements AutoCloseable {
     private void timerFired(String leaseId) {
         metrics.expired(leaseId);
         dispatch(leaseId);
-    }
-
-    /** A grant that never became a lease gives its count back. */
-    private void uncount(LeaseRequest request) {
-        counts.remove(new Lease(null, request.tenant(), request.agentId(), request.taskId(), request.backend(), request.role(),
-                Map.of(), LeaseState.REVOKED, null, null, null, 0, null));
     }
 
     /** The backend confirmed a revocation: the lease stops counting (once, even if an admin forced it meanwhile). */
