@@ -12,7 +12,6 @@ import com.cedarpolicy.value.IpAddress;
 import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
-import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.api.ApiException;
 import io.micronaut.http.HttpStatus;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +71,8 @@ public final class PolicyDecider {
 
     /** May the agent delegate this sub-task to that sub-agent? Kept and refused as above. */
     public Decision.Permit permitDelegation(Agent agent, Agent subAgent, Intent subTask) {
-        Entity tenant = new Entity(TENANT.of(agent.tenant()));
         Entity resource = agentEntity(subAgent);
-        return permitted(decide(PolicyAction.DELEGATE, agent, resource, Set.of(tenant, resource), "agent " + subAgent.id(), subTask));
+        return permitted(decide(PolicyAction.DELEGATE, agent, resource, Set.of(resource), "agent " + subAgent.id(), subTask));
     }
 
     /** Evaluates without keeping anything: the caller keeps the decision. */
@@ -84,11 +83,12 @@ public final class PolicyDecider {
 
     /** Evaluates without keeping anything: the caller keeps the decision. */
     public Decision role(PolicyAction action, Agent agent, String backend, String role, Intent intent) {
-        Entity tenant = new Entity(TENANT.of(agent.tenant()));
-        Entity backendEntity = new Entity(BACKEND.of(backend), Map.of(), Set.of(tenant.getEUID()));
+        // The tenant is named as the backend's parent, not sent as an entity: it has no attributes, and
+        // every entity sent crosses JNI as JSON on each decision.
+        Entity backendEntity = new Entity(BACKEND.of(backend), Map.of(), Set.of(TENANT.of(agent.tenant())));
         Entity roleEntity = new Entity(ROLE.of(backend + "/" + role),
                 Map.of("backend", new PrimString(backend), "name", new PrimString(role)), Set.of(backendEntity.getEUID()));
-        return decide(action, agent, roleEntity, Set.of(tenant, backendEntity, roleEntity), "role " + backend + "/" + role, intent);
+        return decide(action, agent, roleEntity, Set.of(backendEntity, roleEntity), "role " + backend + "/" + role, intent);
     }
 
     private Decision.Permit permitted(Decision decision) {
@@ -105,7 +105,9 @@ public final class PolicyDecider {
     private Decision decide(PolicyAction action, Agent agent, Entity resource, Set<Entity> resourceEntities,
                             String resourceName, Intent intent) {
         Instant now = clock.instant();
-        String id = SecretGenerator.identifier(String.format("dec_%016d_", sequence(now)));
+        // Unique by its strictly increasing time; the suffix only keeps ids of separate vaults apart.
+        // Not secret, so no SecureRandom (a lock shared by every thread) on the hot path.
+        String id = "dec_" + sequence(now) + "_" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         Outcome outcome = policies.compiled(agent.tenant())
                 .map(set -> evaluate(set, action, agent, resource, resourceEntities, intent, now))
                 .orElseGet(() -> new Outcome(false, 0, List.of(),
