@@ -80,10 +80,11 @@ final class LeaseMetrics {
     /** A confirmed (or forced) revocation; {@code lagAfterExpiry} is null when it came before expiry. */
     void revoked(String leaseId, Duration lagAfterExpiry) {
         if (awaiting.remove(leaseId) | irrevocable.remove(leaseId)) {
-            revoked.increment();
+            // Lag first: whoever sees the revocation counted also sees its lag.
             if (lagAfterExpiry != null) {
                 lag.record(lagAfterExpiry);
             }
+            revoked.increment();
         }
     }
 }
