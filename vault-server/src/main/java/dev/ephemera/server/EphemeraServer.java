@@ -34,11 +34,22 @@ public final class EphemeraServer implements AutoCloseable {
         try {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
-            return new EphemeraServer(context, server, URI.create("http://" + host + ":" + server.getPort()));
+            return new EphemeraServer(context, server, URI.create("http://" + host + ":" + plainPort(server, properties)));
         } catch (RuntimeException e) {
             context.close();
             throw e;
         }
+    }
+
+    /** With TLS beside plain HTTP (mutual TLS for X.509-SVIDs), the plain port is the one that is not the TLS port. */
+    private static int plainPort(EmbeddedServer server, Map<String, Object> properties) {
+        Object tlsPort = properties.get("micronaut.server.ssl.port");
+        if (Boolean.TRUE.equals(properties.get("micronaut.server.dual-protocol")) && tlsPort != null
+                && server instanceof io.micronaut.http.server.netty.NettyEmbeddedServer netty) {
+            return netty.getBoundPorts().stream().filter(p -> !p.toString().equals(tlsPort.toString())).findFirst()
+                    .orElse(server.getPort());
+        }
+        return server.getPort();
     }
 
     public URI address() {

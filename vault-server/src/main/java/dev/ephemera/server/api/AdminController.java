@@ -94,10 +94,12 @@ final class AdminController {
         Issuer.Kind kind = switch (body.kind() == null ? "oidc" : body.kind()) {
             case "oidc" -> Issuer.Kind.OIDC;
             case "spiffe-jwt" -> Issuer.Kind.SPIFFE_JWT;
-            default -> throw ApiException.invalid("kind must be oidc or spiffe-jwt");
+            case "spiffe-x509" -> Issuer.Kind.SPIFFE_X509;
+            default -> throw ApiException.invalid("kind must be oidc, spiffe-jwt or spiffe-x509");
         };
         Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), kind, body.issuer(),
-                body.audience(), jwks, body.jwksUri(), body.algorithms(), body.trustDomain(), !Boolean.FALSE.equals(body.rejectReplay())));
+                body.audience(), jwks, body.jwksUri(), body.algorithms(), body.trustDomain(), !Boolean.FALSE.equals(body.rejectReplay()),
+                body.x509Bundle()));
         return view(issuer);
     }
 
@@ -152,7 +154,12 @@ final class AdminController {
     }
 
     private static Dtos.IssuerView view(Issuer issuer) {
-        return new Dtos.IssuerView(issuer.name(), issuer.kind() == Issuer.Kind.OIDC ? "oidc" : "spiffe-jwt", issuer.issuer(),
+        String kind = switch (issuer.kind()) {
+            case OIDC -> "oidc";
+            case SPIFFE_JWT -> "spiffe-jwt";
+            case SPIFFE_X509 -> "spiffe-x509";
+        };
+        return new Dtos.IssuerView(issuer.name(), kind, issuer.issuer(),
                 issuer.audience(), issuer.algorithms(), WorkloadTokens.keyCount(issuer), issuer.jwksUri(), issuer.trustDomain(),
                 issuer.rejectReplay());
     }

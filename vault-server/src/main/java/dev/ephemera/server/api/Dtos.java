@@ -137,7 +137,7 @@ public final class Dtos {
 
     @Serdeable
     public record IssuerBody(String kind, String issuer, String audience, Object jwks, String jwksUri, List<String> algorithms,
-                             String trustDomain, Boolean rejectReplay) {}
+                             String trustDomain, Boolean rejectReplay, String x509Bundle) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -57,7 +57,11 @@ final class TaskController {
     @Post
     HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
-        var agent = agents.authenticate(workloadTokens.verify(Callers.bearer(authorization)));
+        // Over mutual TLS without a bearer token, the client certificate (an X.509-SVID) is the identity.
+        java.util.Optional<java.security.cert.Certificate> svid = authorization == null ? request.getCertificate() : java.util.Optional.empty();
+        var agent = agents.authenticate(svid.isPresent() && svid.get() instanceof java.security.cert.X509Certificate x509
+                ? workloadTokens.verify(x509)
+                : workloadTokens.verify(Callers.bearer(authorization)));
         rates.acquire(new RateLimits.Scopes(agent.tenant(), agent.id(), null));
         lifecycle.admitTask(agent, body.manifestDigest(), body.tools());
         var started = body.delegationToken() != null

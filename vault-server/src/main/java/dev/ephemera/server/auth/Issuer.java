@@ -11,12 +11,14 @@ import java.util.List;
  *   <li>{@code spiffe-jwt}: JWT-SVIDs of one SPIFFE trust domain: {@code sub} is a SPIFFE ID in
  *   {@code trustDomain}, the audience is required, the keys are the domain's trust bundle
  *   ({@code jwks}); SVIDs are reused until they expire, so replay is not refused.</li>
+ *   <li>{@code spiffe-x509}: X.509-SVIDs of one trust domain presented over mutual TLS, signed by a
+ *   CA certificate of the domain's bundle ({@code x509Bundle}, PEM).</li>
  * </ul>
  */
 public record Issuer(String name, Kind kind, String issuer, String audience, String jwks, String jwksUri,
-                     List<String> algorithms, String trustDomain, boolean rejectReplay) {
+                     List<String> algorithms, String trustDomain, boolean rejectReplay, String x509Bundle) {
 
-    public enum Kind { OIDC, SPIFFE_JWT }
+    public enum Kind { OIDC, SPIFFE_JWT, SPIFFE_X509 }
 
     public Issuer {
         kind = kind == null ? Kind.OIDC : kind;
@@ -25,6 +27,6 @@ public record Issuer(String name, Kind kind, String issuer, String audience, Str
 
     /** A static-key OIDC issuer that refuses replayed tokens. */
     public static Issuer oidc(String name, String issuer, String audience, String jwks, List<String> algorithms) {
-        return new Issuer(name, Kind.OIDC, issuer, audience, jwks, null, algorithms, null, true);
+        return new Issuer(name, Kind.OIDC, issuer, audience, jwks, null, algorithms, null, true, null);
     }
 }

@@ -57,19 +57,24 @@ public final class WorkloadTokens {
     }
 
     public Issuer configure(Issuer issuer) {
+        Issuer stored = switch (issuer.kind()) {
+            case OIDC -> configureOidc(requireJwtRules(issuer));
+            case SPIFFE_JWT -> configureSpiffe(requireJwtRules(issuer));
+            case SPIFFE_X509 -> X509Svids.configure(issuer);
+        };
+        documents.put(Keys.of("issuer", issuer.name()), stored);
+        keys.forget(issuer.name());
+        return stored;
+    }
+
+    private static Issuer requireJwtRules(Issuer issuer) {
         if (blank(issuer.audience())) {
             throw ApiException.invalid("audience is required");
         }
         if (issuer.algorithms().isEmpty() || !SUPPORTED_ALGORITHMS.containsAll(issuer.algorithms())) {
             throw ApiException.invalid("algorithms must be a non-empty subset of " + SUPPORTED_ALGORITHMS.stream().sorted().toList());
         }
-        Issuer stored = switch (issuer.kind()) {
-            case OIDC -> configureOidc(issuer);
-            case SPIFFE_JWT -> configureSpiffe(issuer);
-        };
-        documents.put(Keys.of("issuer", issuer.name()), stored);
-        keys.forget(issuer.name());
-        return stored;
+        return issuer;
     }
 
     private Issuer configureOidc(Issuer issuer) {
@@ -89,19 +94,28 @@ public final class WorkloadTokens {
             publicKeys(onConfiguration(() -> keys.fetch(uri)));
         }
         return new Issuer(issuer.name(), Issuer.Kind.OIDC, issuer.issuer(), issuer.audience(), jwks, uri,
-                issuer.algorithms(), null, issuer.rejectReplay());
+                issuer.algorithms(), null, issuer.rejectReplay(), null);
+    }
+
+    /** The X.509-SVID a client presented over mutual TLS, verified against its trust domain's bundle. */
+    public VerifiedWorkload verify(java.security.cert.X509Certificate svid) {
+        return X509Svids.verify(svid, issuers(), clock.instant());
+    }
+
+    static void requireTrustDomain(String trustDomain) {
+        if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
+            throw ApiException.invalid("trust_domain is required: a SPIFFE trust domain such as example.org");
+        }
     }
 
     private static Issuer configureSpiffe(Issuer issuer) {
-        if (issuer.trustDomain() == null || !TRUST_DOMAIN.matcher(issuer.trustDomain()).matches()) {
-            throw ApiException.invalid("trust_domain is required: a SPIFFE trust domain such as example.org");
-        }
+        requireTrustDomain(issuer.trustDomain());
         if (blank(issuer.jwks())) {
             throw ApiException.invalid("jwks is required: the trust domain's JWT-SVID bundle");
         }
         String jwks = publicKeys(IssuerKeys.parse(issuer.jwks()));
         return new Issuer(issuer.name(), Issuer.Kind.SPIFFE_JWT, "spiffe://" + issuer.trustDomain(), issuer.audience(), jwks,
-                null, issuer.algorithms(), issuer.trustDomain(), false);
+                null, issuer.algorithms(), issuer.trustDomain(), false, null);
     }
 
     public List<Issuer> issuers() {
@@ -146,6 +160,7 @@ public final class WorkloadTokens {
         String iss = claims.getIssuer();
         String sub = claims.getSubject();
         List<Issuer> all = issuers();
+        // An X.509 trust domain vouches for certificates only, never for a JWT.
         return all.stream().filter(i -> i.kind() == Issuer.Kind.OIDC && i.issuer().equals(iss)).findFirst()
                 .or(() -> sub == null ? java.util.Optional.empty() : all.stream()
                         .filter(i -> i.kind() == Issuer.Kind.SPIFFE_JWT && sub.startsWith("spiffe://" + i.trustDomain() + "/"))
@@ -186,6 +201,9 @@ public final class WorkloadTokens {
     }
 
     public static int keyCount(Issuer issuer) {
+        if (issuer.kind() == Issuer.Kind.SPIFFE_X509) {
+            return X509Svids.bundle(issuer.x509Bundle()).size();
+        }
         return issuer.jwks() == null ? 0 : IssuerKeys.parse(issuer.jwks()).getKeys().size();
     }
 

@@ -58,7 +58,7 @@ public final class DevIssuer {
     public Issuer issuer() {
         // Replays are accepted here only: dev.env holds one token that the walkthrough uses for every task.
         return new Issuer(NAME, Issuer.Kind.OIDC, ISSUER, AUDIENCE, new JWKSet(key.toPublicJWK()).toString(true), null,
-                List.of("EdDSA"), null, false);
+                List.of("EdDSA"), null, false, null);
     }
 
     public String mint(String subject, Duration ttl) {

@@ -1,0 +1,223 @@
+package dev.ephemera.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ephemera.server.support.TestVault;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPIFFE X.509-SVIDs over mutual TLS against the real server (self-signed server certificate,
+ * client certificates asked for): a valid SVID opens a task with no bearer token; an SVID with two
+ * URI SANs, a CA as leaf, a foreign CA, an unknown trust domain or an expired SVID is refused.
+ */
+class X509SvidTest {
+    private static final String DOMAIN = "prod.example";
+    private static final String SPIFFE_ID = "spiffe://prod.example/ns/agents/tls-bot";
+
+    @TempDir
+    static Path dataDir;
+    static TestVault vault;
+    static int tlsPort;
+    static KeyPair caKeys;
+    static X509Certificate ca;
+
+    @BeforeAll
+    static void start() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            tlsPort = probe.getLocalPort();
+        }
+        vault = TestVault.start(dataDir, Map.of(
+                "micronaut.server.dual-protocol", true,
+                "micronaut.server.ssl.enabled", true,
+                "micronaut.server.ssl.build-self-signed", true,
+                "micronaut.server.ssl.port", tlsPort,
+                "micronaut.server.ssl.client-authentication", "want",
+                "ephemera.mtls.enabled", true));
+        caKeys = keys();
+        ca = certificate("CN=prod.example CA", caKeys, "CN=prod.example CA", caKeys, true, List.of(), Duration.ofDays(1));
+        vault.call("PUT", "/v1/issuers/prod-x509", vault.adminToken(), Map.of("kind", "spiffe-x509", "trust_domain", DOMAIN,
+                "x509_bundle", pem(ca))).expect(200);
+        vault.call("PUT", "/v1/agents/tls-bot", vault.adminToken(), Map.of("owner", "ivy@example.com", "purpose", "mTLS",
+                "issuer", "prod-x509", "subject", SPIFFE_ID)).expect(200);
+        vault.call("POST", "/v1/agents/tls-bot/activate", vault.adminToken(), null).expect(200);
+    }
+
+    @AfterAll
+    static void stop() {
+        vault.close();
+    }
+
+    @Test
+    void aValidSvidOpensATaskWithoutABearerToken() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", caKeys, false, List.of(SPIFFE_ID),
+                Duration.ofHours(1));
+        String reply = startTaskOverMtls(leafKeys, leaf);
+        assertThat(reply).startsWith("HTTP/1.1 201").contains("\"agent_id\":\"tls-bot\"");
+    }
+
+    @Test
+    void anSvidWithTwoUriSansIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", caKeys, false,
+                List.of(SPIFFE_ID, "spiffe://prod.example/ns/agents/admin"), Duration.ofHours(1));
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("exactly one URI SAN");
+    }
+
+    @Test
+    void aCaCertificateAsSvidIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", caKeys, true, List.of(SPIFFE_ID),
+                Duration.ofHours(1));
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("not a CA");
+    }
+
+    @Test
+    void anSvidFromAForeignCaIsRefused() throws Exception {
+        KeyPair rogueKeys = keys();
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", rogueKeys, false, List.of(SPIFFE_ID),
+                Duration.ofHours(1));
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("not signed by trust domain");
+    }
+
+    @Test
+    void anSvidOfAnUnknownTrustDomainIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", caKeys, false,
+                List.of("spiffe://staging.example/ns/agents/tls-bot"), Duration.ofHours(1));
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("unknown trust domain");
+    }
+
+    @Test
+    void anExpiredSvidIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=tls-bot", leafKeys, "CN=prod.example CA", caKeys, false, List.of(SPIFFE_ID),
+                Duration.ofSeconds(-60));
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("expired");
+    }
+
+    @Test
+    void aBundleWithoutCaCertificatesIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = certificate("CN=x", leafKeys, "CN=prod.example CA", caKeys, false, List.of(SPIFFE_ID), Duration.ofHours(1));
+        vault.call("PUT", "/v1/issuers/bad-x509", vault.adminToken(), Map.of("kind", "spiffe-x509", "trust_domain", "bad.example",
+                "x509_bundle", pem(leaf))).expect(400);
+        assertThatThrownBy(() -> vault.call("PUT", "/v1/issuers/bad-x509", vault.adminToken(), Map.of("kind", "spiffe-x509",
+                "trust_domain", "bad.example", "x509_bundle", "not pem")).expect(200)).isInstanceOf(AssertionError.class);
+    }
+
+    /** A raw HTTP/1.1 request over TLS with the given client certificate; the server's own certificate is self-signed. */
+    private static String startTaskOverMtls(KeyPair keys, X509Certificate leaf) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("svid", keys.getPrivate(), new char[0], new X509Certificate[] {leaf});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, new char[0]);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), new TrustManager[] {new TrustAnyServer()}, new SecureRandom());
+        String body = "{\"objective\":\"mtls\"}";
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return readAll(socket.getInputStream());
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        in.transferTo(bytes);
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static KeyPair keys() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate certificate(String subject, KeyPair subjectKeys, String issuer, KeyPair issuerKeys, boolean isCa,
+                                               List<String> uris, Duration validFor) throws Exception {
+        Instant now = Instant.now();
+        Instant from = validFor.isNegative() ? now.minus(Duration.ofHours(2)) : now.minusSeconds(60);
+        Instant until = validFor.isNegative() ? now.plus(validFor) : now.plus(validFor);
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(issuer),
+                BigInteger.valueOf(now.toEpochMilli()).add(BigInteger.valueOf(new SecureRandom().nextInt(1 << 20))),
+                Date.from(from), Date.from(until), new X500Name(subject), subjectKeys.getPublic());
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign
+                : KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
+        if (!uris.isEmpty()) {
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(uris.stream()
+                    .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri)).toArray(GeneralName[]::new)));
+        }
+        return new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+    }
+
+    private static String pem(X509Certificate certificate) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(certificate);
+        }
+        return text.toString();
+    }
+
+    /** Test only: the server's certificate is self-signed. */
+    private static final class TrustAnyServer implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
