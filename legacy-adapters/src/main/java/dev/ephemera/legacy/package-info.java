@@ -1,6 +1,7 @@
 /**
  * Brokering for systems that cannot take ephemeral credentials: escrowed secrets, rotation drivers,
  * exclusive check-out and credential-injecting proxies. The module sits between the lease engine
- * and the server so that check-outs are leases like any other. (Built by issue #5.)
+ * and the server so that check-outs are leases like any other. So far: {@code escrow} (versioned
+ * secrets) and {@code rotation} (a driver SPI, PostgreSQL static roles, crash-safe rotation).
  */
 package dev.ephemera.legacy;

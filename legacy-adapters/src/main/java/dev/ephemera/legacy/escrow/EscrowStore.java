@@ -1,0 +1,89 @@
+package dev.ephemera.legacy.escrow;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.ephemera.storage.Batch;
+import dev.ephemera.storage.KeyValueStore;
+import dev.ephemera.storage.Keys;
+import dev.ephemera.storage.StorageException;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Escrowed secrets in the caller's (sealed) store: every version passes the barrier bound to the
+ * secret's key. Each transition of a rotation is one durable write, in order: pending recorded,
+ * then confirmed (or abandoned).
+ */
+public final class EscrowStore {
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final KeyValueStore store;
+    private final InstantSource clock;
+
+    public EscrowStore(KeyValueStore store, InstantSource clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Escrows a credential as it is today (version 1). */
+    public EscrowedSecret create(String tenant, String id, String driver, Map<String, String> target, String value) {
+        if (find(tenant, id).isPresent()) {
+            throw new IllegalStateException("escrowed secret " + id + " exists already");
+        }
+        Instant now = clock.instant();
+        EscrowedSecret secret = new EscrowedSecret(id, tenant, driver, target, new SecretVersion(1, value, now), null, null,
+                EscrowedSecret.RotationStatus.IDLE, 0, null, now, 1);
+        save(secret);
+        return secret;
+    }
+
+    public Optional<EscrowedSecret> find(String tenant, String id) {
+        return store.get(key(tenant, id)).map(EscrowStore::decode);
+    }
+
+    /** Records the value about to be applied, durably, before the target is changed. */
+    public EscrowedSecret recordPending(EscrowedSecret secret, String value) {
+        EscrowedSecret next = secret.withPending(new SecretVersion(secret.nextNumber(), value, clock.instant()), clock.instant());
+        save(next);
+        return next;
+    }
+
+    /** The target took the pending value: it becomes current, the old current becomes previous. */
+    public EscrowedSecret confirm(EscrowedSecret secret) {
+        EscrowedSecret next = secret.confirmed(clock.instant());
+        save(next);
+        return next;
+    }
+
+    /** The target did not take the pending value: the current one stays. */
+    public EscrowedSecret abandon(EscrowedSecret secret, String error, boolean failing) {
+        EscrowedSecret next = secret.abandoned(error, clock.instant(), failing);
+        save(next);
+        return next;
+    }
+
+    private void save(EscrowedSecret secret) {
+        try {
+            store.write(Batch.create().put(key(secret.tenant(), secret.id()), JSON.writeValueAsBytes(secret)));
+        } catch (IOException e) {
+            throw new StorageException("cannot encode escrowed secret " + secret.id(), e);
+        }
+    }
+
+    private static EscrowedSecret decode(byte[] bytes) {
+        try {
+            return JSON.readValue(bytes, EscrowedSecret.class);
+        } catch (IOException e) {
+            throw new StorageException("corrupt escrowed secret record", e);
+        }
+    }
+
+    private static byte[] key(String tenant, String id) {
+        return Keys.of("escrow", tenant, id);
+    }
+}

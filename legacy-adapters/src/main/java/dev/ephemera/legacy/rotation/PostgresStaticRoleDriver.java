@@ -1,0 +1,83 @@
+package dev.ephemera.legacy.rotation;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Rotates a PostgreSQL role's password ({@code ALTER ROLE … PASSWORD}) with an admin connection.
+ * The statement is built by PostgreSQL itself ({@code format('%I', '%L')}), so the role name is a
+ * quoted identifier and the password a quoted literal: nothing is concatenated into SQL here. Roles
+ * created with SCRAM password encryption keep it.
+ */
+public final class PostgresStaticRoleDriver implements RotationDriver {
+    private final String jdbcUrl;
+    private final String adminUser;
+    private final String adminPassword;
+
+    public PostgresStaticRoleDriver(String jdbcUrl, String adminUser, String adminPassword) {
+        this.jdbcUrl = jdbcUrl;
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
+    }
+
+    @Override
+    public void apply(Map<String, String> target, String newPassword) throws RotationException {
+        String role = role(target);
+        try (Connection admin = connect(adminUser, adminPassword)) {
+            String statement;
+            try (PreparedStatement format = admin.prepareStatement("SELECT format('ALTER ROLE %I WITH PASSWORD %L', ?, ?)")) {
+                format.setString(1, role);
+                format.setString(2, newPassword);
+                try (ResultSet rows = format.executeQuery()) {
+                    rows.next();
+                    statement = rows.getString(1);
+                }
+            }
+            try (Statement alter = admin.createStatement()) {
+                alter.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw new RotationException("cannot set the password of PostgreSQL role " + role + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public boolean accepts(Map<String, String> target, String password) throws RotationException {
+        String role = role(target);
+        try (Connection ignored = connect(role, password)) {
+            return true;
+        } catch (SQLException e) {
+            if ("28P01".equals(e.getSQLState())) { // invalid_password
+                return false;
+            }
+            throw new RotationException("cannot check the password of PostgreSQL role " + role + ": " + reason(e), e);
+        }
+    }
+
+    private Connection connect(String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
+
+    private static String role(Map<String, String> target) throws RotationException {
+        String role = target.get("role");
+        if (role == null || role.isBlank()) {
+            throw new RotationException("the target names no PostgreSQL role");
+        }
+        return role;
+    }
+
+    /** SQLSTATE and the server's words; a statement with a password is never part of a message. */
+    private static String reason(SQLException e) {
+        return "SQLSTATE " + e.getSQLState();
+    }
+}

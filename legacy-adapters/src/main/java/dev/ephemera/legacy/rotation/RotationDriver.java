@@ -1,0 +1,16 @@
+package dev.ephemera.legacy.rotation;
+
+import java.util.Map;
+
+/**
+ * Changes the password of one account on a legacy system. {@code target} names the account (for
+ * PostgreSQL: {@code role}); the driver's own connection and admin credential come with the driver.
+ * Implementations must be safe to call again with another password after a failure.
+ */
+public interface RotationDriver {
+    /** The account now has {@code newPassword}; refused or unreachable is a {@link RotationException}. */
+    void apply(Map<String, String> target, String newPassword) throws RotationException;
+
+    /** Whether the account accepts this password now (used to settle a rotation a crash interrupted). */
+    boolean accepts(Map<String, String> target, String password) throws RotationException;
+}
