@@ -1,0 +1,60 @@
+package dev.ephemera.legacy.rotation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RotationScheduleTest {
+    private static final Instant LAST = Instant.parse("2026-11-23T10:00:00Z");
+
+    @Test
+    void theNextRotationIsAPeriodLaterPlusTheSecretsOwnOffset() {
+        RotationSchedule schedule = new RotationSchedule(Duration.ofHours(24), null, null, Duration.ofHours(1));
+        Duration offset = schedule.offsetOf("orders-db-app");
+
+        assertThat(offset).isBetween(Duration.ZERO, Duration.ofHours(1));
+        assertThat(schedule.offsetOf("orders-db-app")).as("stable across calls and restarts").isEqualTo(offset);
+        assertThat(schedule.next("orders-db-app", LAST)).isEqualTo(LAST.plus(Duration.ofHours(24)).plus(offset));
+    }
+
+    @Test
+    void aSpreadSeparatesAccountsCreatedTogether() {
+        RotationSchedule schedule = new RotationSchedule(Duration.ofDays(1), null, null, Duration.ofHours(1));
+        Set<Instant> slots = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            slots.add(schedule.next("account-" + i, LAST));
+        }
+        assertThat(slots).as("50 accounts over 3,600 one-second slots").hasSizeGreaterThan(45);
+        assertThat(RotationSchedule.every(Duration.ofDays(1)).next("a", LAST)).isEqualTo(RotationSchedule.every(Duration.ofDays(1)).next("b", LAST));
+    }
+
+    @Test
+    void aRotationDueOutsideTheWindowWaitsForItsOpening() {
+        RotationSchedule schedule = new RotationSchedule(Duration.ofHours(24), LocalTime.of(2, 0), LocalTime.of(4, 0), Duration.ZERO);
+        Instant next = schedule.next("x", LAST); // due 10:00 the next day, outside 02:00-04:00
+        assertThat(next).isEqualTo(Instant.parse("2026-11-25T02:00:00Z"));
+        assertThat(schedule.next("x", Instant.parse("2026-11-23T02:30:00Z"))).isEqualTo(Instant.parse("2026-11-24T02:30:00Z"));
+    }
+
+    @Test
+    void aWindowMayCrossMidnight() {
+        RotationSchedule schedule = new RotationSchedule(Duration.ofHours(1), LocalTime.of(23, 0), LocalTime.of(1, 0), Duration.ZERO);
+        assertThat(schedule.next("x", Instant.parse("2026-11-23T23:30:00Z"))).isEqualTo(Instant.parse("2026-11-24T00:30:00Z"));
+        assertThat(schedule.next("x", Instant.parse("2026-11-23T10:00:00Z")).atZone(ZoneOffset.UTC).toLocalTime())
+                .isEqualTo(LocalTime.of(23, 0));
+    }
+
+    @Test
+    void nonsenseSchedulesAreRefused() {
+        assertThatThrownBy(() -> RotationSchedule.every(Duration.ofSeconds(5))).hasMessageContaining("at least one minute");
+        assertThatThrownBy(() -> new RotationSchedule(Duration.ofHours(1), LocalTime.NOON, null, null)).hasMessageContaining("window");
+        assertThatThrownBy(() -> new RotationSchedule(Duration.ofHours(1), null, null, Duration.ofHours(2))).hasMessageContaining("spread");
+    }
+}
