@@ -14,8 +14,6 @@ import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -65,7 +63,7 @@ class CheckOutTest {
         for (int i = 0; i < 2; i++) {
             String role = "pool_" + NEXT.incrementAndGet() + "_" + i;
             String initial = SecretGenerator.password(24);
-            postgres.execute("CREATE ROLE " + role + " WITH LOGIN PASSWORD '" + initial + "'"); // alphanumeric fixture
+            postgres.createLoginRole(role, initial);
             escrow.create("default", role, "postgresql", Map.of("role", role), initial);
             accounts.add(role);
         }
@@ -95,17 +93,17 @@ class CheckOutTest {
     void theCheckedOutPasswordIsDeadAfterCheckIn() throws Exception {
         var granted = (AccountLibrary.Outcome.Granted) library.checkOut("default", "reports", accounts, "task_1", Duration.ofMinutes(30));
         String account = granted.checkOut().account();
-        assertThat(canLogIn(account, granted.password())).isTrue();
+        assertThat(postgres.canLogIn(account, granted.password())).isTrue();
 
         assertThatThrownBy(() -> library.checkIn("default", account, "task_2")).isInstanceOf(RotationException.class)
                 .hasMessageContaining("held by someone else");
         assertThat(library.checkIn("default", account, "task_1")).isInstanceOf(Rotator.Outcome.Rotated.class);
 
-        assertThat(canLogIn(account, granted.password())).isFalse();
+        assertThat(postgres.canLogIn(account, granted.password())).isFalse();
         assertThat(library.holder("default", account)).isEmpty();
         var again = (AccountLibrary.Outcome.Granted) library.checkOut("default", "reports", List.of(account), "task_2", Duration.ofMinutes(5));
         assertThat(again.password()).isNotEqualTo(granted.password());
-        assertThat(canLogIn(account, again.password())).isTrue();
+        assertThat(postgres.canLogIn(account, again.password())).isTrue();
     }
 
     @Test
@@ -118,15 +116,8 @@ class CheckOutTest {
         now.set(now.get().plus(Duration.ofMinutes(2)));
         assertThat(library.checkInExpired("default", accounts)).containsExactly(expiring.checkOut().account());
 
-        assertThat(canLogIn(forced.checkOut().account(), forced.password())).isFalse();
-        assertThat(canLogIn(expiring.checkOut().account(), expiring.password())).isFalse();
+        assertThat(postgres.canLogIn(forced.checkOut().account(), forced.password())).isFalse();
+        assertThat(postgres.canLogIn(expiring.checkOut().account(), expiring.password())).isFalse();
     }
 
-    private static boolean canLogIn(String role, String password) {
-        try (var ignored = DriverManager.getConnection(postgres.jdbcUrl(), role, password)) {
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
 }

@@ -13,8 +13,6 @@ import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -61,7 +59,7 @@ class RotationSchedulerTest {
             List<String> roles = List.of("sched_a_" + System.nanoTime(), "sched_b_" + System.nanoTime(), "sched_c_" + System.nanoTime());
             for (String role : roles) {
                 String initial = SecretGenerator.password(24);
-                postgres.execute("CREATE ROLE " + role + " WITH LOGIN PASSWORD '" + initial + "'"); // alphanumeric fixture
+                postgres.createLoginRole(role, initial);
                 escrow.create("default", role, "postgresql", Map.of("role", role), initial);
                 scheduler.schedule(new RotationScheduler.Entry("default", role), RotationSchedule.every(Duration.ofHours(1)), START);
             }
@@ -85,17 +83,10 @@ class RotationSchedulerTest {
             for (String role : roles) {
                 var secret = escrow.find("default", role).orElseThrow();
                 assertThat(secret.current().number()).isGreaterThanOrEqualTo(2);
-                assertThat(canLogIn(role, secret.current().value())).isTrue();
-                assertThat(canLogIn(role, secret.previous().value())).isFalse();
+                assertThat(postgres.canLogIn(role, secret.current().value())).isTrue();
+                assertThat(postgres.canLogIn(role, secret.previous().value())).isFalse();
             }
         }
     }
 
-    private static boolean canLogIn(String role, String password) {
-        try (var ignored = DriverManager.getConnection(postgres.jdbcUrl(), role, password)) {
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
 }

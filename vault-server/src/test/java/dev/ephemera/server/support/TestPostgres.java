@@ -85,6 +85,23 @@ public final class TestPostgres implements AutoCloseable {
         }
     }
 
+    /** Whether {@code role} can log in with {@code password} right now. */
+    public boolean canLogIn(String role, String password) {
+        try (Connection ignored = DriverManager.getConnection(jdbcUrl, role, password)) {
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** A login role for rotation tests; the password may hold no quote (it is written as a literal). */
+    public void createLoginRole(String role, String password) throws SQLException {
+        if (!role.matches("[a-z_][a-z0-9_]{0,62}") || !password.matches("[A-Za-z0-9._~-]+")) {
+            throw new IllegalArgumentException("test roles are plain identifiers and passwords hold no quote");
+        }
+        execute("CREATE ROLE " + role + " WITH LOGIN PASSWORD '" + password + "'");
+    }
+
     public void execute(String sql) throws SQLException {
         try (Connection c = admin(); var s = c.createStatement()) {
             s.execute(sql);
