@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The Java client against the real server: stated intent, approvals waited for, delegation accepted. */
 class ClientAgentFlowTest {
     private static final String HELPER_SUBJECT = "spiffe://test.local/agents/client-helper";
-    private static final String APPROVAL_POLICY = TestVault.ALLOW_ALL.replace("test-allow-all", "start-and-more")
-            .replace("permit(principal, action, resource)", "permit(principal, action, resource) unless { action == Ephemera::Action::\"Lease\" }")
-            + "\n@id(\"lease-with-approval\") @approval(\"1\") permit(principal, action == Ephemera::Action::\"Lease\", resource);";
+    private static final String APPROVAL_POLICY = """
+            @id("all-but-lease") permit(principal, action, resource) unless { action == Ephemera::Action::"Lease" };
+            @id("lease-with-approval") @approval("1") permit(principal, action == Ephemera::Action::"Lease", resource);
+            """;
 
     @TempDir
     static Path dataDir;
@@ -65,7 +66,11 @@ class ClientAgentFlowTest {
         try (Task task = vault.client().openTask(TaskSpec.of("reconcile").withTools("sql").withSensitivity(Sensitivity.CONFIDENTIAL)
                 .withRoles("pg/readonly").withTtl(Duration.ofMinutes(10)))) {
             assertThat(task.lease("pg", "readonly", Duration.ofMinutes(1)).info().state().name()).isEqualTo("ACTIVE");
-            assertThatThrownBy(() -> task.lease("pg", "other")).isInstanceOf(RuntimeException.class);
+        }
+        // The role exists, but this task declared another one: refused for the declaration, not for a missing role.
+        try (Task narrow = vault.client().openTask(TaskSpec.of("reconcile").withRoles("pg/other"))) {
+            assertThatThrownBy(() -> narrow.lease("pg", "readonly")).isInstanceOf(PermissionDeniedException.class)
+                    .hasMessageContaining("outside the roles");
         }
     }
 

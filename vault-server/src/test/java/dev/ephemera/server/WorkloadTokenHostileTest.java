@@ -218,8 +218,9 @@ class WorkloadTokenHostileTest {
     void keysPublishedByDiscoveryAreUsedAndARotatedKeyIdIsFetched() throws Exception {
         OctetKeyPair first = new OctetKeyPairGenerator(Curve.Ed25519).keyID("remote-1").generate();
         published.set(new JWKSet(first.toPublicJWK()));
-        JsonAssert.field(operator("PUT", "/v1/issuers/remote", Map.of("issuer", remoteIss, "audience", AUD,
-                "algorithms", List.of("EdDSA"), "jwks_uri", "discover")).expect(200), "jwks_uri", remoteIss + "/jwks");
+        assertThat(operator("PUT", "/v1/issuers/remote", Map.of("issuer", remoteIss, "audience", AUD,
+                "algorithms", List.of("EdDSA"), "jwks_uri", "discover")).expect(200).json().get("jwks_uri").asText())
+                .as("found by discovery").isEqualTo(remoteIss + "/jwks");
         registerAndActivate("remote-bot", "remote", "workload:remote-bot");
         startTask(sign(first, JWSAlgorithm.EdDSA, remoteClaims().build())).expect(201);
 
@@ -237,13 +238,6 @@ class WorkloadTokenHostileTest {
         Response refused = operator("PUT", "/v1/issuers/leaky", Map.of("issuer", "http://idp.example", "audience", AUD,
                 "algorithms", List.of("EdDSA"), "jwks_uri", "http://idp.example/jwks")).expect(400);
         assertThat(refused.json().get("message").asText()).contains("https");
-    }
-
-    /** Field equality with a readable failure. */
-    private static final class JsonAssert {
-        static void field(Response response, String field, String expected) {
-            assertThat(response.json().get(field).asText()).isEqualTo(expected);
-        }
     }
 
     private static void startIdp() throws Exception {

@@ -17,6 +17,9 @@ import javax.net.ssl.TrustManagerFactory;
  * and defers judging it to the application, so trust bundles can change without a restart.
  */
 final class MtlsSslBuilders {
+    /** Both builders, whichever the configuration picks, defer the same way. */
+    private static final TrustManagerFactory DEFERRED = new DeferredClientTrust();
+
     private MtlsSslBuilders() {
     }
 
@@ -31,7 +34,7 @@ final class MtlsSslBuilders {
 
         @Override
         protected TrustManagerFactory getTrustManagerFactory(SslConfiguration configuration) {
-            return new DeferredClientTrust();
+            return DEFERRED;
         }
     }
 
@@ -46,7 +49,7 @@ final class MtlsSslBuilders {
 
         @Override
         protected TrustManagerFactory getTrustManagerFactory(SslConfiguration configuration) {
-            return new DeferredClientTrust();
+            return DEFERRED;
         }
     }
 }
