@@ -144,7 +144,7 @@ public final class LeaseEngine implements AutoCloseable {
                     + " live leases, its limit; revoke one or wait for one to expire");
         }
         String id = SecretGenerator.identifier("lease_");
-        IssueRequest issue = new IssueRequest(id, request.taskId(), request.agentId(), request.role(), expiresAt);
+        IssueRequest issue = new IssueRequest(request.tenant(), id, request.taskId(), request.agentId(), request.role(), expiresAt);
         Map<String, String> handle;
         Lease lease;
         try {

@@ -59,7 +59,12 @@ public final class AccountLibrary {
     }
 
     /** Checks out the first free account of the library for {@code holder}, for at most {@code ttl}. */
-    public synchronized Outcome checkOut(String tenant, String library, List<String> accounts, String holder, Duration ttl) {
+    public Outcome checkOut(String tenant, String library, List<String> accounts, String holder, Duration ttl) {
+        return checkOut(tenant, library, accounts, holder, clock.instant().plus(ttl));
+    }
+
+    /** Checks out the first free account of the library for {@code holder}, until {@code until}. */
+    public synchronized Outcome checkOut(String tenant, String library, List<String> accounts, String holder, Instant until) {
         Instant now = clock.instant();
         Instant nextFree = null;
         for (String account : accounts) {
@@ -73,7 +78,7 @@ public final class AccountLibrary {
             if (secret.pending() != null) {
                 continue; // a rotation is under way: not handed out until it settles
             }
-            CheckOut checkOut = new CheckOut(tenant, library, account, holder, now, now.plus(ttl));
+            CheckOut checkOut = new CheckOut(tenant, library, account, holder, now, until);
             save(checkOut);
             return new Outcome.Granted(checkOut, secret.current().value());
         }
@@ -84,10 +89,16 @@ public final class AccountLibrary {
         return store.get(key(tenant, account)).map(AccountLibrary::decode);
     }
 
+    /** The holder keeps the account longer (a renewed lease). */
+    public synchronized void extend(String tenant, String account, String holder, Instant until) {
+        holder(tenant, account).filter(held -> held.holder().equals(holder))
+                .ifPresent(held -> save(new CheckOut(tenant, held.library(), account, holder, held.since(), until)));
+    }
+
     /**
      * Returns the account: its password is rotated first, and the account freed only once the
-     * rotation took; a rotation that fails keeps the account held (by nobody who can use it:
-     * {@code holder} is replaced) so it is not handed out with a password someone still knows.
+     * rotation took; a rotation that fails keeps the account held, by the same holder, so it is not
+     * handed out with a password someone still knows and the check-in can be tried again.
      */
     public synchronized Rotator.Outcome checkIn(String tenant, String account, String holder) throws RotationException {
         CheckOut held = holder(tenant, account).orElseThrow(() -> new RotationException("account " + account + " is not checked out"));
@@ -98,7 +109,6 @@ public final class AccountLibrary {
         if (outcome instanceof Rotator.Outcome.Rotated) {
             store.write(Batch.create().delete(key(tenant, account)));
         } else {
-            save(new CheckOut(tenant, held.library(), account, "(rotation failing)", held.since(), clock.instant().plus(Duration.ofMinutes(5))));
             log.error("account {} (tenant {}) could not be rotated at check-in; it stays out of the library", account, tenant);
         }
         return outcome;

@@ -10,8 +10,11 @@ import dev.ephemera.storage.StorageException;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Escrowed secrets in the caller's (sealed) store: every version passes the barrier bound to the
@@ -24,10 +27,17 @@ public final class EscrowStore {
 
     private final KeyValueStore store;
     private final InstantSource clock;
+    private final Consumer<EscrowedSecret> onSave;
 
     public EscrowStore(KeyValueStore store, InstantSource clock) {
+        this(store, clock, secret -> { });
+    }
+
+    /** {@code onSave} hears of every durable change, after it is written (consumers wait on it). */
+    public EscrowStore(KeyValueStore store, InstantSource clock, Consumer<EscrowedSecret> onSave) {
         this.store = store;
         this.clock = clock;
+        this.onSave = onSave;
     }
 
     /** Escrows a credential as it is today (version 1). */
@@ -44,6 +54,19 @@ public final class EscrowStore {
 
     public Optional<EscrowedSecret> find(String tenant, String id) {
         return store.get(key(tenant, id)).map(EscrowStore::decode);
+    }
+
+    /** The tenant's escrowed secrets, or every tenant's when {@code tenant} is null, in id order. */
+    public List<EscrowedSecret> list(String tenant) {
+        List<EscrowedSecret> secrets = new ArrayList<>();
+        store.scan(tenant == null ? Keys.prefix("escrow") : Keys.prefix("escrow", tenant),
+                (key, value) -> secrets.add(decode(value)));
+        return secrets;
+    }
+
+    /** Removes the secret and every version of it. */
+    public void delete(String tenant, String id) {
+        store.write(Batch.create().delete(key(tenant, id)));
     }
 
     /** Records the value about to be applied, durably, before the target is changed. */
@@ -73,6 +96,7 @@ public final class EscrowStore {
         } catch (IOException e) {
             throw new StorageException("cannot encode escrowed secret " + secret.id(), e);
         }
+        onSave.accept(secret);
     }
 
     private static EscrowedSecret decode(byte[] bytes) {

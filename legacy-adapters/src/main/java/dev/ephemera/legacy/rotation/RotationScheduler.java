@@ -45,6 +45,17 @@ public final class RotationScheduler {
         queue.add(new Due(entry, schedule.next(entry.id(), lastRotation)));
     }
 
+    /** Stops rotating a secret on a schedule. */
+    public synchronized void unschedule(Entry entry) {
+        schedules.remove(entry);
+        queue.removeIf(due -> due.entry().equals(entry));
+    }
+
+    /** When this secret is next due, or null when it is not scheduled. */
+    public synchronized Instant dueOf(Entry entry) {
+        return queue.stream().filter(due -> due.entry().equals(entry)).map(Due::at).findFirst().orElse(null);
+    }
+
     public synchronized void rotateNow(Entry entry) {
         queue.removeIf(due -> due.entry().equals(entry));
         queue.add(new Due(entry, Instant.MIN));

@@ -32,8 +32,20 @@ public final class Callers {
         return zone < 0 ? text : text.substring(0, zone);
     }
 
+    /** An admin or a task: a consumer token opens nothing but its own secret's current version. */
     public Principal any(String authorization) {
-        return tokens.authenticate(bearer(authorization));
+        Principal principal = tokens.authenticate(bearer(authorization));
+        if (principal instanceof Principal.Consumer) {
+            throw ApiException.forbidden("a consumer token reads its escrowed secret and nothing else");
+        }
+        return principal;
+    }
+
+    public Principal.Consumer consumer(String authorization) {
+        if (tokens.authenticate(bearer(authorization)) instanceof Principal.Consumer consumer) {
+            return consumer;
+        }
+        throw ApiException.forbidden("this call needs a consumer token");
     }
 
     public Principal.Admin admin(String authorization) {

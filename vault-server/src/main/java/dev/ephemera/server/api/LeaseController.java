@@ -1,14 +1,9 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.lease.Grant;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
-import dev.ephemera.lease.LeaseRequest;
 import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.agent.AgentRegistry;
-import dev.ephemera.server.approval.Approval;
-import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.DecisionLog;
@@ -16,11 +11,9 @@ import dev.ephemera.server.policy.PolicyAction;
 import dev.ephemera.server.policy.PolicyDecider;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.backend.RoleConfig;
-import dev.ephemera.server.quota.LeaseQuota;
 import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
 import dev.ephemera.server.task.TaskService;
-import dev.ephemera.storage.Batch;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -34,8 +27,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,29 +42,22 @@ final class LeaseController {
     private final LeaseEngine engine;
     private final TaskService tasks;
     private final BackendCatalog catalog;
-    private final AgentRegistry agents;
     private final PolicyDecider policy;
     private final DecisionLog decisions;
     private final RateLimits rates;
-    private final Approvals approvals;
-    private final LeaseQuota quota;
+    private final TaskLeases leases;
     private final Callers callers;
-    private final InstantSource clock;
 
-    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, AgentRegistry agents, PolicyDecider policy,
-                    DecisionLog decisions, RateLimits rates, LeaseQuota quota, Approvals approvals, Callers callers,
-                    InstantSource clock) {
-        this.approvals = approvals;
+    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, PolicyDecider policy,
+                    DecisionLog decisions, RateLimits rates, TaskLeases leases, Callers callers) {
+        this.leases = leases;
         this.rates = rates;
-        this.quota = quota;
         this.decisions = decisions;
-        this.agents = agents;
         this.policy = policy;
         this.engine = engine;
         this.tasks = tasks;
         this.catalog = catalog;
         this.callers = callers;
-        this.clock = clock;
     }
 
     @Post
@@ -93,39 +77,10 @@ final class LeaseController {
         if (ttl.compareTo(role.maxTtl()) > 0) {
             throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
         }
-        Agent agent = actingAgent(task);
+        Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, backend, roleName,
                 task.intent(ttl, Callers.sourceAddress(request)));
-        Approval approval = null;
-        if (permit.approval().required()) {
-            if (body.approvalId() == null) {
-                // Held, not granted: the agent waits on the approval, then asks again naming it.
-                decisions.keep(permit);
-                Approval held = approvals.request(task, agent.owner(), backend, roleName, ttl, permit);
-                return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
-            }
-            approval = approvals.redeem(task, body.approvalId(), backend, roleName, ttl);
-            permit = permit.approvedBy(approval.id());
-        }
-        Instant roleCap = clock.instant().plus(role.maxTtl());
-        Instant notAfter = roleCap.isBefore(task.expiresAt()) ? roleCap : task.expiresAt();
-        Grant grant;
-        try {
-            // The permit is written with the lease, before the credential exists.
-            grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, roleName, ttl, notAfter,
-                    decisions.addTo(Batch.create(), permit), quota.limits()));
-        } catch (RuntimeException e) {
-            try {
-                if (approval != null) {
-                    approvals.release(approval);
-                }
-                decisions.keep(permit); // no lease came of it, but the decision was taken
-            } catch (RuntimeException storageDown) {
-                e.addSuppressed(storageDown);
-            }
-            throw e;
-        }
-        return HttpResponse.created(Dtos.LeaseView.of(grant.lease(), grant.credential()));
+        return leases.grant(task, agent, permit, backend, roleName, ttl, role.maxTtl(), body.approvalId());
     }
 
     @Get("/{leaseId}")
@@ -145,7 +100,7 @@ final class LeaseController {
         if (caller instanceof Principal.TaskHolder holder) {
             Task task = tasks.requireActive(holder.taskId());
             rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
-            decisions.keep(policy.permitRole(PolicyAction.RENEW, actingAgent(task), lease.backend(), lease.role(),
+            decisions.keep(policy.permitRole(PolicyAction.RENEW, leases.actingAgent(task), lease.backend(), lease.role(),
                     task.intent(increment, Callers.sourceAddress(request))));
         }
         return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
@@ -201,20 +156,13 @@ final class LeaseController {
         };
     }
 
-    /** The agent behind a task, refused unless it may still act. */
-    private Agent actingAgent(Task task) {
-        Agent agent = agents.find(task.tenant(), task.agentId())
-                .orElseThrow(() -> ApiException.forbidden("the task's agent is no longer registered"));
-        agents.requireMayAct(agent);
-        return agent;
-    }
-
     /** A task sees only its own leases, an admin those of its tenant; anything else does not exist. */
     private Lease visibleLease(Principal caller, String leaseId) {
         Lease lease = LEASE_ID.matcher(leaseId).matches() ? engine.find(leaseId).orElse(null) : null;
         boolean visible = lease != null && switch (caller) {
             case Principal.TaskHolder holder -> holder.taskId().equals(lease.taskId());
             case Principal.Admin admin -> admin.tenant().equals(lease.tenant());
+            case Principal.Consumer consumer -> false;
         };
         if (!visible) {
             throw ApiException.notFound("no lease " + leaseId);

@@ -45,6 +45,37 @@ public final class Approvals {
         return approval;
     }
 
+    /** What a break-glass reveal is filed under: not a lease, so no task and no TTL. */
+    public static final String REVEAL = "reveal";
+
+    /**
+     * Break-glass: an admin asks to see an escrowed secret; two other admins must approve. The
+     * requester stands where an agent would, so it cannot approve its own request.
+     */
+    public synchronized Approval requestReveal(String tenant, String requester, String secretId) {
+        Instant now = clock.instant();
+        Approval approval = new Approval(SecretGenerator.identifier("apr_"), tenant, null, requester, requester, REVEAL,
+                secretId, 0, 2, true, null, Approval.Status.PENDING, List.of(), now, now.plus(LIFETIME));
+        save(approval);
+        return approval;
+    }
+
+    /** The requester uses its approved reveal, once. */
+    public synchronized Approval redeemReveal(String tenant, String id, String requester, String secretId) {
+        Approval approval = find(tenant, id)
+                .filter(a -> REVEAL.equals(a.backend()) && a.role().equals(secretId) && a.agentId().equals(requester))
+                .orElseThrow(() -> ApiException.notFound("no reveal approval " + id + " of " + secretId + " requested by " + requester));
+        Approval.Status status = approval.statusAt(clock.instant());
+        if (status != Approval.Status.APPROVED) {
+            throw status == Approval.Status.USED ? ApiException.conflict("approval " + id + " was already used")
+                    : ApiException.forbidden("approval " + id + " is " + status.name().toLowerCase(Locale.ROOT)
+                    + (status == Approval.Status.PENDING ? ": it needs two approvers other than " + requester : ""));
+        }
+        Approval used = approval.with(Approval.Status.USED, approval.votes());
+        save(used);
+        return used;
+    }
+
     public Optional<Approval> find(String tenant, String id) {
         if (id == null || !id.matches("apr_[0-9a-z]{1,40}")) {
             return Optional.empty();
@@ -113,7 +144,7 @@ public final class Approvals {
      * approved, not used before. Marked used before the lease is granted, so it serves once.
      */
     public synchronized Approval redeem(Task task, String id, String backend, String role, Duration ttl) {
-        Approval approval = find(task.tenant(), id).filter(a -> a.taskId().equals(task.id()))
+        Approval approval = find(task.tenant(), id).filter(a -> task.id().equals(a.taskId()))
                 .orElseThrow(() -> ApiException.notFound("no approval " + id + " for this task"));
         Approval.Status status = approval.statusAt(clock.instant());
         if (status != Approval.Status.APPROVED) {

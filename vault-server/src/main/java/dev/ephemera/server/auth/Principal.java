@@ -11,4 +11,7 @@ public sealed interface Principal {
     record Admin(String name, String tenant, boolean operator) implements Principal {}
 
     record TaskHolder(String taskId, String tenant) implements Principal {}
+
+    /** A legacy application that reads the escrowed secret its consumer grant names, and nothing else. */
+    record Consumer(String consumerId, String tenant) implements Principal {}
 }

@@ -57,6 +57,13 @@ public final class Tokens {
         return Optional.of(token);
     }
 
+    static final String CONSUMER_PREFIX = "eph_consumer_";
+
+    /** A legacy application's token; the consumer grant it stands for names the one secret it reads. */
+    public String issueConsumer(String consumerId, String tenant) {
+        return issue(CONSUMER_PREFIX, new TokenRecord(TokenRecord.Kind.CONSUMER, consumerId, tenant, null));
+    }
+
     public String issueTask(String taskId, String tenant, Instant expiresAt) {
         return issue(TASK_PREFIX, new TokenRecord(TokenRecord.Kind.TASK, taskId, tenant, expiresAt));
     }
@@ -99,6 +106,7 @@ public final class Tokens {
             case ADMIN -> new Principal.Admin(token.subject(), token.tenant(), false);
             case OPERATOR -> new Principal.Admin(token.subject(), token.tenant(), true);
             case TASK -> new Principal.TaskHolder(token.subject(), token.tenant());
+            case CONSUMER -> new Principal.Consumer(token.subject(), token.tenant());
             case DELEGATION -> throw ApiException.unauthenticated("invalid or expired token");
         };
     }

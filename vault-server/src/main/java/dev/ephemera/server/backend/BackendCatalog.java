@@ -6,6 +6,8 @@ import dev.ephemera.server.api.Names;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.backend.postgres.SqlTemplate;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.escrow.LibraryBackend;
+import dev.ephemera.server.escrow.RotationDrivers;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.Optional;
 public final class BackendCatalog {
     private static final Duration DEFAULT_TTL = Duration.ofHours(1);
     private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
+    private static final java.util.Set<String> RESERVED = java.util.Set.of(LibraryBackend.NAME, "proxy");
 
     private final Documents documents;
     private final BackendRegistry registry;
@@ -32,11 +35,17 @@ public final class BackendCatalog {
     public BackendConfig configure(String name, String type, String connectionUrl, String username, String password,
                                    boolean verify) {
         Names.require("backend name", name);
-        if (!PostgresBackend.TYPE.equals(type)) {
-            throw ApiException.invalid("type must be \"" + PostgresBackend.TYPE + "\"");
+        if (RESERVED.contains(name)) {
+            throw ApiException.invalid("backend name " + name + " is reserved for the vault's built-in backend");
         }
-        if (connectionUrl == null || !connectionUrl.startsWith("jdbc:postgresql://")) {
-            throw ApiException.invalid("connection_url must start with jdbc:postgresql://");
+        boolean ldap = RotationDrivers.LDAP_TYPE.equals(type);
+        if (!PostgresBackend.TYPE.equals(type) && !ldap) {
+            throw ApiException.invalid("type must be \"" + PostgresBackend.TYPE + "\" or \"" + RotationDrivers.LDAP_TYPE
+                    + "\" (LDAP backends rotate escrowed accounts; they issue no leases)");
+        }
+        if (connectionUrl == null || !(ldap ? connectionUrl.startsWith("ldap://") || connectionUrl.startsWith("ldaps://")
+                : connectionUrl.startsWith("jdbc:postgresql://"))) {
+            throw ApiException.invalid("connection_url must start with " + (ldap ? "ldap:// or ldaps://" : "jdbc:postgresql://"));
         }
         if (connectionUrl.contains("password=") || connectionUrl.contains("@")) {
             throw ApiException.invalid("connection_url must not carry credentials; use username and password");
@@ -47,7 +56,11 @@ public final class BackendCatalog {
         BackendConfig config = new BackendConfig(name, type, connectionUrl, username, password, clock.instant());
         if (verify) {
             try {
-                PostgresBackend.verify(config);
+                if (ldap) {
+                    LdapBind.verify(config);
+                } else {
+                    PostgresBackend.verify(config);
+                }
             } catch (BackendException e) {
                 throw ApiException.invalid(e.getMessage());
             }
@@ -67,7 +80,10 @@ public final class BackendCatalog {
     public RoleConfig configureRole(String backend, String name, List<String> creation, List<String> renew,
                                     List<String> revocation, Duration defaultTtl, Duration maxTtl) {
         Names.require("role name", name);
-        find(backend).orElseThrow(() -> ApiException.notFound("no backend named '" + backend + "'"));
+        BackendConfig owner = find(backend).orElseThrow(() -> ApiException.notFound("no backend named '" + backend + "'"));
+        if (!PostgresBackend.TYPE.equals(owner.type())) {
+            throw ApiException.invalid("backend " + backend + " is " + owner.type() + ": it rotates escrowed accounts and has no roles");
+        }
         if (creation == null || creation.isEmpty()) {
             throw ApiException.invalid("creation_statements are required");
         }

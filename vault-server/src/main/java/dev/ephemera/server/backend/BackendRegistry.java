@@ -4,6 +4,7 @@ import dev.ephemera.lease.backend.BackendResolver;
 import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.escrow.LibraryBackend;
 import dev.ephemera.storage.Keys;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -13,22 +14,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The live backends, one connection pool each, built from their stored configuration on first use
- * and rebuilt when the configuration changes.
+ * and rebuilt when the configuration changes; plus the built-in ones, whose names are reserved.
  */
 @Singleton
 public final class BackendRegistry implements BackendResolver {
     private record Live(BackendConfig config, PostgresBackend backend) {}
 
     private final Documents documents;
+    private final LibraryBackend libraries;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
-    BackendRegistry(Documents documents) {
+    BackendRegistry(Documents documents, LibraryBackend libraries) {
         this.documents = documents;
+        this.libraries = libraries;
     }
 
     @Override
     public Optional<LeaseBackend> resolve(String backendName) {
-        Optional<BackendConfig> config = config(backendName);
+        if (LibraryBackend.NAME.equals(backendName)) {
+            return Optional.of(libraries);
+        }
+        Optional<BackendConfig> config = config(backendName).filter(c -> PostgresBackend.TYPE.equals(c.type()));
         if (config.isEmpty()) {
             return Optional.empty();
         }

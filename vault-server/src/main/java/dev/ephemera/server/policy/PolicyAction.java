@@ -2,7 +2,7 @@ package dev.ephemera.server.policy;
 
 /** The actions of the Cedar schema that the vault asks policy about. */
 public enum PolicyAction {
-    START_TASK("StartTask"), LEASE("Lease"), RENEW("Renew"), DELEGATE("Delegate");
+    START_TASK("StartTask"), LEASE("Lease"), RENEW("Renew"), DELEGATE("Delegate"), CHECK_OUT("CheckOut");
 
     private final String cedarName;
 

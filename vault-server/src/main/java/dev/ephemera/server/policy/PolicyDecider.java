@@ -42,6 +42,7 @@ public final class PolicyDecider {
     private static final EntityTypeName AGENT = type("Ephemera::Agent");
     private static final EntityTypeName BACKEND = type("Ephemera::Backend");
     private static final EntityTypeName ROLE = type("Ephemera::Role");
+    private static final EntityTypeName LIBRARY = type("Ephemera::Library");
     private static final EntityTypeName ACTION = type("Ephemera::Action");
 
     private final TenantPolicies policies;
@@ -73,6 +74,13 @@ public final class PolicyDecider {
     public Decision.Permit permitDelegation(Agent agent, Agent subAgent, Intent subTask) {
         Entity resource = agentEntity(subAgent);
         return permitted(decide(PolicyAction.DELEGATE, agent, resource, Set.of(resource), "agent " + subAgent.id(), subTask));
+    }
+
+    /** May the agent check out an account of this library (of {@code accounts} escrowed secrets)? As above. */
+    public Decision.Permit permitCheckOut(Agent agent, String library, int accounts, Intent intent) {
+        Entity resource = new Entity(LIBRARY.of(library), Map.of("name", new PrimString(library), "accounts",
+                new PrimLong(accounts)), Set.of(TENANT.of(agent.tenant())));
+        return permitted(decide(PolicyAction.CHECK_OUT, agent, resource, Set.of(resource), "library " + library, intent));
     }
 
     /** Evaluates without keeping anything: the caller keeps the decision. */

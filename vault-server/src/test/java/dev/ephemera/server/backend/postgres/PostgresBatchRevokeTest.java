@@ -76,7 +76,7 @@ class PostgresBatchRevokeTest {
     }
 
     private static RevokeTarget issue(String role, String leaseId) throws Exception {
-        IssueRequest request = new IssueRequest(leaseId, "task_t", "agent", role, Instant.now().plus(Duration.ofMinutes(5)));
+        IssueRequest request = new IssueRequest("default", leaseId, "task_t", "agent", role, Instant.now().plus(Duration.ofMinutes(5)));
         Map<String, String> handle = backend.prepare(request);
         backend.issue(request, handle);
         assertThat(postgres.roleExists(handle.get("username"))).isTrue();

@@ -1,0 +1,251 @@
+package dev.ephemera.server.api;
+
+import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.approval.Approval;
+import dev.ephemera.server.approval.Approvals;
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.escrow.Consumers;
+import dev.ephemera.server.escrow.EscrowService;
+import dev.ephemera.server.escrow.LibraryCatalog;
+import dev.ephemera.server.escrow.LibraryConfig;
+import dev.ephemera.server.escrow.RotationDrivers;
+import dev.ephemera.server.escrow.SecretWatch;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admin: escrowed secrets — created, viewed (never with their value), rotated, planned, given to
+ * consumers, and revealed only through break-glass. A secret rotated through a shared backend's
+ * admin account is created by an operator: that account can change any role's password.
+ */
+@Controller("/v1/escrow")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class EscrowController {
+    private static final Logger audit = LoggerFactory.getLogger("ephemera.audit.escrow");
+
+    private static final Duration MAX_WAIT = Duration.ofMinutes(2);
+
+    private final EscrowService escrow;
+    private final SecretWatch watch;
+    private final LibraryCatalog libraries;
+    private final Consumers consumers;
+    private final Approvals approvals;
+    private final Callers callers;
+    private final InstantSource clock;
+
+    EscrowController(EscrowService escrow, SecretWatch watch, LibraryCatalog libraries, Consumers consumers, Approvals approvals, Callers callers,
+                     InstantSource clock) {
+        this.escrow = escrow;
+        this.watch = watch;
+        this.libraries = libraries;
+        this.consumers = consumers;
+        this.approvals = approvals;
+        this.callers = callers;
+        this.clock = clock;
+    }
+
+    @Post
+    HttpResponse<EscrowDtos.SecretView> create(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                               @Body EscrowDtos.Create body) {
+        String driver = body.backend() == null ? RotationDrivers.MANUAL : Names.require("backend", body.backend());
+        Principal.Admin admin = RotationDrivers.MANUAL.equals(driver) ? callers.admin(authorization) : callers.operator(authorization);
+        String id = Names.require("id", body.id());
+        EscrowDtos.Rotation rotation = body.rotation();
+        if (rotation != null) {
+            rotation.plan(admin.tenant(), id); // a bad plan is refused before anything is stored
+        }
+        EscrowedSecret secret = escrow.create(admin.tenant(), id, driver, body.account(), body.value(),
+                body.rotateNow() == null || body.rotateNow());
+        if (rotation != null) {
+            escrow.plan(admin.tenant(), id, rotation.plan(admin.tenant(), id));
+        }
+        audit.info("escrowed secret {} created by {} (tenant {}) on {}", id, admin.name(), admin.tenant(), driver);
+        return HttpResponse.created(view(secret));
+    }
+
+    @Get
+    List<EscrowDtos.SecretView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        Principal.Admin admin = callers.admin(authorization);
+        return escrow.list(admin.tenant()).stream().map(this::view).toList();
+    }
+
+    @Get("/{id}")
+    EscrowDtos.SecretView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        return view(secret(callers.admin(authorization), id));
+    }
+
+    @Post("/{id}/rotate")
+    EscrowDtos.Rotated rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        Principal.Admin admin = callers.admin(authorization);
+        EscrowedSecret secret = secret(admin, id);
+        if (libraries.libraryOf(admin.tenant(), id).isPresent()) {
+            throw ApiException.conflict(id + " is a library account: it rotates at every check-in");
+        }
+        audit.info("rotation of {} asked by {} (tenant {})", id, admin.name(), admin.tenant());
+        return switch (escrow.rotate(admin.tenant(), secret.id())) {
+            case Rotator.Outcome.Rotated rotated -> new EscrowDtos.Rotated(true, rotated.attempts(), view(rotated.secret()));
+            case Rotator.Outcome.Failed failed -> throw ApiException.backendUnavailable("rotation of " + id + " failed after "
+                    + failed.attempts() + " attempts; version " + failed.secret().current().number() + " stays current: "
+                    + failed.reason());
+        };
+    }
+
+    @Put("/{id}/value")
+    EscrowDtos.SecretView setValue(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                                   @Body EscrowDtos.Value body) {
+        Principal.Admin admin = callers.admin(authorization);
+        EscrowedSecret secret = escrow.setValue(admin.tenant(), secret(admin, id).id(), body.value());
+        audit.info("value of manual secret {} set by {} (tenant {}): version {}", id, admin.name(), admin.tenant(),
+                secret.current().number());
+        return view(secret);
+    }
+
+    @Put("/{id}/rotation")
+    EscrowDtos.SecretView plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                               @Body EscrowDtos.Rotation body) {
+        Principal.Admin admin = callers.admin(authorization);
+        EscrowedSecret secret = secret(admin, id);
+        if (libraries.libraryOf(admin.tenant(), id).isPresent()) {
+            throw ApiException.conflict(id + " is a library account: it rotates at every check-in, never on a plan");
+        }
+        escrow.plan(admin.tenant(), id, body.plan(admin.tenant(), id));
+        return view(secret);
+    }
+
+    @Delete("/{id}/rotation")
+    EscrowDtos.SecretView unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        Principal.Admin admin = callers.admin(authorization);
+        escrow.plan(admin.tenant(), secret(admin, id).id(), null);
+        return view(secret(admin, id));
+    }
+
+    @Post("/{id}/consumers")
+    HttpResponse<EscrowDtos.ConsumerView> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                      @PathVariable String id, @Body EscrowDtos.ConsumerAsk body) {
+        Principal.Admin admin = callers.admin(authorization);
+        secret(admin, id);
+        Consumers.Issued issued = consumers.issue(admin.tenant(), id, Names.require("name", body.name()));
+        audit.info("consumer {} ({}) of {} granted by {} (tenant {})", issued.grant().id(), issued.grant().name(), id,
+                admin.name(), admin.tenant());
+        return HttpResponse.created(consumerView(issued.grant(), issued.token()));
+    }
+
+    @Get("/{id}/consumers")
+    List<EscrowDtos.ConsumerView> consumers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                            @PathVariable String id) {
+        Principal.Admin admin = callers.admin(authorization);
+        return consumers.of(admin.tenant(), secret(admin, id).id()).stream().map(grant -> consumerView(grant, null)).toList();
+    }
+
+    @Delete("/{id}/consumers/{consumerId}")
+    HttpResponse<?> removeConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                                   @PathVariable String consumerId) {
+        Principal.Admin admin = callers.admin(authorization);
+        consumers.revoke(admin.tenant(), secret(admin, id).id(), consumerId);
+        audit.info("consumer {} of {} withdrawn by {} (tenant {})", consumerId, id, admin.name(), admin.tenant());
+        return HttpResponse.noContent();
+    }
+
+    /**
+     * Break-glass: the first call files a request two other admins must approve (202); the same
+     * admin then calls again naming the approval and sees the value, once.
+     */
+    @Post("/{id}/reveal")
+    HttpResponse<?> reveal(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                           @Body EscrowDtos.RevealAsk body) {
+        Principal.Admin admin = callers.admin(authorization);
+        EscrowedSecret secret = secret(admin, id);
+        if (body.approvalId() == null) {
+            String reason = body.reason() == null ? "" : body.reason().strip();
+            if (reason.isEmpty() || reason.length() > 500) {
+                throw ApiException.invalid("reason is required (1 to 500 characters): approvers decide on it");
+            }
+            Approval held = approvals.requestReveal(admin.tenant(), admin.name(), id);
+            audit.warn("break-glass reveal of {} requested by {} (tenant {}) as {}: {}", id, admin.name(), admin.tenant(),
+                    held.id(), reason);
+            return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+        }
+        Approval used = approvals.redeemReveal(admin.tenant(), body.approvalId(), admin.name(), id);
+        List<String> approvers = used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList();
+        audit.warn("break-glass reveal of {} version {} to {} (tenant {}), approved by {} ({})", id, secret.current().number(),
+                admin.name(), admin.tenant(), approvers, used.id());
+        return HttpResponse.ok(new EscrowDtos.Revealed(id, secret.current().number(), EscrowDtos.account(secret),
+                secret.current().value(), used.id(), approvers));
+    }
+
+    /**
+     * A consumer reads the current version. With {@code If-None-Match} naming the version it holds
+     * and {@code ?wait=}, the answer waits for the next version (304 if none came in time): legacy
+     * applications pick up a rotation within moments without polling hard.
+     */
+    @Get("/{id}/current{?wait}")
+    CompletableFuture<HttpResponse<?>> current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                               @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch,
+                                               @PathVariable String id, @Nullable @QueryValue String wait) {
+        Principal.Consumer consumer = callers.consumer(authorization);
+        Consumers.Grant grant = consumers.find(consumer.tenant(), consumer.consumerId())
+                .filter(g -> g.secretId().equals(id))
+                .orElseThrow(() -> ApiException.notFound("no escrowed secret " + id));
+        Duration patience = wait == null ? Duration.ZERO : Durations.parse("wait", wait);
+        if (patience.compareTo(MAX_WAIT) > 0) {
+            throw ApiException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
+        }
+        // Listen before reading, so a rotation between the two is not missed.
+        CompletableFuture<Void> change = watch.nextChange(grant.tenant(), id);
+        EscrowedSecret secret = escrow.require(grant.tenant(), id);
+        if (!etag(secret).equals(ifNoneMatch) || patience.isZero()) {
+            return CompletableFuture.completedFuture(current(grant, secret, ifNoneMatch));
+        }
+        return change.copy().completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(changed -> current(grant, escrow.require(grant.tenant(), id), ifNoneMatch));
+    }
+
+    private static HttpResponse<?> current(Consumers.Grant grant, EscrowedSecret secret, String ifNoneMatch) {
+        String etag = etag(secret);
+        if (etag.equals(ifNoneMatch)) {
+            return HttpResponse.notModified().header(HttpHeaders.ETAG, etag);
+        }
+        audit.info("consumer {} ({}) read {} version {}", grant.id(), grant.name(), secret.id(), secret.current().number());
+        return HttpResponse.ok(new EscrowDtos.Current(secret.id(), secret.current().number(), EscrowDtos.account(secret),
+                secret.current().value(), secret.current().createdAt()))
+                .header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-store");
+    }
+
+    private static String etag(EscrowedSecret secret) {
+        return "\"v" + secret.current().number() + "\"";
+    }
+
+    private EscrowedSecret secret(Principal.Admin admin, String id) {
+        return escrow.require(admin.tenant(), Names.require("id", id));
+    }
+
+    private EscrowDtos.SecretView view(EscrowedSecret secret) {
+        return EscrowDtos.SecretView.of(secret, escrow.planOf(secret.tenant(), secret.id()).orElse(null),
+                escrow.nextRotation(secret.tenant(), secret.id()).orElse(null),
+                libraries.libraryOf(secret.tenant(), secret.id()).map(LibraryConfig::name).orElse(null));
+    }
+
+    private static EscrowDtos.ConsumerView consumerView(Consumers.Grant grant, String token) {
+        return new EscrowDtos.ConsumerView(grant.id(), grant.name(), grant.secretId(), grant.createdAt(), token);
+    }
+}

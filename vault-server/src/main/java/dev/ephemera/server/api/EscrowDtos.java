@@ -1,0 +1,135 @@
+package dev.ephemera.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.legacy.checkout.CheckOut;
+import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.server.escrow.LibraryConfig;
+import dev.ephemera.server.escrow.RotationPlan;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** Bodies of the escrow, consumer and library API (snake_case on the wire). No view carries a value unless it says so. */
+final class EscrowDtos {
+    private EscrowDtos() {
+    }
+
+    @Serdeable
+    record Create(String id, String backend, String account, String value, Boolean rotateNow, Rotation rotation) {}
+
+    /** {@code period} (or {@code cron}), an optional daily UTC window "HH:mm", and a spread for the per-secret offset. */
+    @Serdeable
+    record Rotation(Object period, String windowStart, String windowEnd, Object spread) {
+        RotationPlan plan(String tenant, String secretId) {
+            try {
+                RotationPlan plan = new RotationPlan(tenant, secretId, Durations.parse("period", period), time("window_start", windowStart),
+                        time("window_end", windowEnd), Durations.parse("spread", spread));
+                plan.schedule(); // validates
+                return plan;
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("rotation: " + e.getMessage());
+            }
+        }
+
+        private static LocalTime time(String field, String text) {
+            try {
+                return text == null ? null : LocalTime.parse(text);
+            } catch (DateTimeParseException e) {
+                throw ApiException.invalid(field + " must be a UTC time of day such as 02:00");
+            }
+        }
+    }
+
+    @Serdeable
+    record Value(String value) {
+        @Override
+        public String toString() {
+            return "Value[redacted]";
+        }
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RotationView(Long periodSeconds, String windowStart, String windowEnd, Long spreadSeconds) {
+        static RotationView of(RotationPlan plan) {
+            return plan == null ? null : new RotationView(plan.period() == null ? null : plan.period().toSeconds(),
+                    plan.windowStart() == null ? null : plan.windowStart().toString(),
+                    plan.windowEnd() == null ? null : plan.windowEnd().toString(),
+                    plan.spread() == null ? null : plan.spread().toSeconds());
+        }
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SecretView(String id, String backend, String account, int version, Integer previousVersion, Integer pendingVersion,
+                      String status, Integer failedAttempts, String lastError, Instant rotatedAt, Instant updatedAt,
+                      RotationView rotation, Instant nextRotationAt, String library) {
+        static SecretView of(EscrowedSecret secret, RotationPlan plan, Instant next, String library) {
+            return new SecretView(secret.id(), secret.driver(), EscrowDtos.account(secret), secret.current().number(),
+                    secret.previous() == null ? null : secret.previous().number(),
+                    secret.pending() == null ? null : secret.pending().number(),
+                    secret.status().name().toLowerCase(), secret.failedAttempts() == 0 ? null : secret.failedAttempts(),
+                    secret.lastError(), secret.current().createdAt(), secret.updatedAt(), RotationView.of(plan), next, library);
+        }
+    }
+
+    /** The account a secret opens: a PostgreSQL role, an LDAP DN, or a manual secret's user name (may be absent). */
+    static String account(EscrowedSecret secret) {
+        return secret.target().getOrDefault("role", secret.target().getOrDefault("dn", secret.target().get("username")));
+    }
+
+    @Serdeable
+    record Rotated(boolean rotated, int attempts, SecretView secret) {}
+
+    @Serdeable
+    record ConsumerAsk(String name) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ConsumerView(String consumerId, String name, String secretId, Instant createdAt, String token) {}
+
+    /** What a consumer reads: the current version, its value, and the account it opens. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Current(String id, int version, String username, String value, Instant rotatedAt) {
+        @Override
+        public String toString() {
+            return "Current[id=" + id + ", version=" + version + "]";
+        }
+    }
+
+    @Serdeable
+    record RevealAsk(String approvalId, String reason) {}
+
+    @Serdeable
+    record Revealed(String id, int version, String username, String value, String approvalId, List<String> approvers) {
+        @Override
+        public String toString() {
+            return "Revealed[id=" + id + ", version=" + version + "]";
+        }
+    }
+
+    @Serdeable
+    record LibraryAsk(List<String> accounts, Object defaultTtl, Object maxTtl) {}
+
+    @Serdeable
+    record Holder(String account, String leaseId, Instant since, Instant until) {
+        static Holder of(CheckOut checkOut) {
+            return new Holder(checkOut.account(), checkOut.holder(), checkOut.since(), checkOut.until());
+        }
+    }
+
+    @Serdeable
+    record LibraryView(String name, List<String> accounts, long defaultTtlSeconds, long maxTtlSeconds, int free,
+                       List<Holder> checkedOut) {
+        static LibraryView of(LibraryConfig config, List<Holder> held) {
+            return new LibraryView(config.name(), config.accounts(), config.defaultTtl().toSeconds(), config.maxTtl().toSeconds(),
+                    config.accounts().size() - held.size(), held);
+        }
+    }
+
+    @Serdeable
+    record CheckOutAsk(Object ttl, String approvalId) {}
+}

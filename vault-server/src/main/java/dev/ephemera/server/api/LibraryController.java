@@ -1,0 +1,132 @@
+package dev.ephemera.server.api;
+
+import dev.ephemera.lease.LeaseException;
+import dev.ephemera.legacy.checkout.AccountLibrary;
+import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.escrow.LibraryBackend;
+import dev.ephemera.server.escrow.LibraryCatalog;
+import dev.ephemera.server.escrow.LibraryConfig;
+import dev.ephemera.server.policy.Decision;
+import dev.ephemera.server.policy.PolicyDecider;
+import dev.ephemera.server.quota.RateLimits;
+import dev.ephemera.server.task.Task;
+import dev.ephemera.server.task.TaskService;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * Libraries of service accounts. Admins configure them; a task checks an account out as a lease of
+ * the built-in {@code library} backend, under the tenant's {@code CheckOut} policy. Check-in is the
+ * lease's revocation — by the task, at task end or expiry, or by an admin (force check-in) — and
+ * rotates the account's password before anyone else can have it.
+ */
+@Controller("/v1/libraries")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class LibraryController {
+    private final LibraryCatalog catalog;
+    private final AccountLibrary accounts;
+    private final TaskService tasks;
+    private final TaskLeases leases;
+    private final PolicyDecider policy;
+    private final RateLimits rates;
+    private final Callers callers;
+    private final InstantSource clock;
+
+    LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskService tasks, TaskLeases leases, PolicyDecider policy,
+                      RateLimits rates, Callers callers, InstantSource clock) {
+        this.catalog = catalog;
+        this.accounts = accounts;
+        this.tasks = tasks;
+        this.leases = leases;
+        this.policy = policy;
+        this.rates = rates;
+        this.callers = callers;
+        this.clock = clock;
+    }
+
+    @Put("/{name}")
+    EscrowDtos.LibraryView configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+                                     @Body EscrowDtos.LibraryAsk body) {
+        Principal.Admin admin = callers.admin(authorization);
+        return view(catalog.configure(admin.tenant(), name, body.accounts(), Durations.parse("default_ttl", body.defaultTtl()),
+                Durations.parse("max_ttl", body.maxTtl())));
+    }
+
+    @Get
+    List<EscrowDtos.LibraryView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return catalog.list(callers.admin(authorization).tenant()).stream().map(this::view).toList();
+    }
+
+    @Get("/{name}")
+    EscrowDtos.LibraryView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
+        return view(library(callers.admin(authorization).tenant(), name));
+    }
+
+    /** 201 with the account and its password as a lease; 202 when policy wants approval; 409 when none is free. */
+    @Post("/{name}/check-out")
+    HttpResponse<?> checkOut(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                             @PathVariable String name, @Body EscrowDtos.CheckOutAsk body) {
+        Task task = tasks.requireActive(callers.task(authorization).taskId());
+        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        LibraryConfig library = library(task.tenant(), name);
+        if (!task.allowsRole(LibraryBackend.NAME, library.name())) {
+            throw ApiException.forbidden("library " + library.name() + " is outside the roles task " + task.id() + " declared");
+        }
+        Duration requested = Durations.parse("ttl", body.ttl());
+        Duration ttl = requested == null ? library.defaultTtl() : requested;
+        if (ttl.compareTo(library.maxTtl()) > 0) {
+            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the library's max_ttl (" + library.maxTtl().toSeconds() + "s)");
+        }
+        Agent agent = leases.actingAgent(task);
+        Decision.Permit permit = policy.permitCheckOut(agent, library.name(), library.accounts().size(),
+                task.intent(ttl, Callers.sourceAddress(request)));
+        try {
+            return leases.grant(task, agent, permit, LibraryBackend.NAME, library.name(), ttl, library.maxTtl(), body.approvalId());
+        } catch (LeaseException e) {
+            if (e.getCause() instanceof LibraryBackend.NoneFree none) {
+                return noneFree(none);
+            }
+            throw e;
+        }
+    }
+
+    private HttpResponse<?> noneFree(LibraryBackend.NoneFree none) {
+        Instant next = none.nextFree().orElse(null);
+        String when = next == null ? "" : "; the first is due back at " + next;
+        var response = HttpResponse.<ApiError>status(HttpStatus.CONFLICT).body(new ApiError("none_free", none.getMessage() + when));
+        if (next != null) {
+            long seconds = Math.max(1, Duration.between(clock.instant(), next).toSeconds());
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
+        return response;
+    }
+
+    private LibraryConfig library(String tenant, String name) {
+        return catalog.find(tenant, Names.require("library", name))
+                .orElseThrow(() -> ApiException.notFound("no library " + name));
+    }
+
+    private EscrowDtos.LibraryView view(LibraryConfig config) {
+        List<EscrowDtos.Holder> held = config.accounts().stream()
+                .flatMap(account -> accounts.holder(config.tenant(), account).stream())
+                .map(EscrowDtos.Holder::of).toList();
+        return EscrowDtos.LibraryView.of(config, held);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.ephemera.server.escrow;
+
+import dev.ephemera.legacy.escrow.EscrowStore;
+import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.legacy.rotation.RotationDriver;
+import dev.ephemera.legacy.rotation.RotationException;
+import dev.ephemera.legacy.rotation.RotationScheduler;
+import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.backend.BackendConfig;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Keys;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Escrowed secrets as admins see them: created with the credential an account has today (and, for
+ * an account the vault can rotate, rotated at once so that nobody else knows it any more), rotated
+ * on a plan or on demand, or set by an admin when only a person can change it. At start, any
+ * rotation a crash interrupted is settled before anything else touches the secret.
+ */
+@Context
+public final class EscrowService {
+    private static final Logger log = LoggerFactory.getLogger(EscrowService.class);
+    private static final int MAX_VALUE = 4096;
+
+    private final EscrowStore escrow;
+    private final Rotator rotator;
+    private final RotationScheduler scheduler;
+    private final RotationDrivers drivers;
+    private final Documents documents;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("escrow-rotation").daemon().factory());
+
+    EscrowService(EscrowStore escrow, Rotator rotator, RotationScheduler scheduler, RotationDrivers drivers, Documents documents) {
+        this.escrow = escrow;
+        this.rotator = rotator;
+        this.scheduler = scheduler;
+        this.drivers = drivers;
+        this.documents = documents;
+    }
+
+    @PostConstruct
+    void start() {
+        for (EscrowedSecret secret : escrow.list(null)) {
+            if (secret.pending() != null) {
+                try {
+                    rotator.settle(secret.tenant(), secret.id());
+                } catch (RotationException e) {
+                    log.error("escrowed secret {} (tenant {}) left pending by a crash cannot be settled yet: {}", secret.id(),
+                            secret.tenant(), e.getMessage());
+                }
+            }
+        }
+        for (RotationPlan plan : documents.list(Keys.prefix("escrow-plan"), RotationPlan.class)) {
+            escrow.find(plan.tenant(), plan.secretId()).ifPresent(secret -> arm(plan, secret));
+        }
+        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        ticker.shutdownNow();
+    }
+
+    /**
+     * Escrows an account's present credential. {@code driver} is a backend name or
+     * {@link RotationDrivers#MANUAL}; the account is a PostgreSQL role, an LDAP DN, or (manual) any
+     * user name. With {@code rotateNow} the vault takes the account over by rotating at once.
+     */
+    public EscrowedSecret create(String tenant, String id, String driver, String account, String value, boolean rotateNow) {
+        requireValue(value);
+        if (escrow.find(tenant, id).isPresent()) {
+            throw ApiException.conflict("escrowed secret " + id + " exists already");
+        }
+        Map<String, String> target = target(driver, account);
+        EscrowedSecret secret = escrow.create(tenant, id, driver, target, value);
+        log.info("escrowed secret {} (tenant {}) created for {} on {}", id, tenant, account, driver);
+        if (rotateNow && !RotationDrivers.MANUAL.equals(driver)) {
+            return rotate(tenant, id).secret();
+        }
+        return secret;
+    }
+
+    public Optional<EscrowedSecret> find(String tenant, String id) {
+        return escrow.find(tenant, id);
+    }
+
+    public EscrowedSecret require(String tenant, String id) {
+        return escrow.find(tenant, id).orElseThrow(() -> ApiException.notFound("no escrowed secret " + id));
+    }
+
+    public List<EscrowedSecret> list(String tenant) {
+        return escrow.list(tenant);
+    }
+
+    /** Rotates now, on the caller's thread; the outcome says whether the target took a new password. */
+    public Rotator.Outcome rotate(String tenant, String id) {
+        EscrowedSecret secret = require(tenant, id);
+        if (RotationDrivers.MANUAL.equals(secret.driver())) {
+            throw ApiException.conflict("escrowed secret " + id + " is manual: an admin sets its value");
+        }
+        try {
+            return rotator.rotate(tenant, id);
+        } catch (RotationException e) {
+            throw ApiException.backendUnavailable("rotation of " + id + " could not run: " + e.getMessage());
+        }
+    }
+
+    /** A manual secret's new value, from the admin who changed it where it lives. */
+    public EscrowedSecret setValue(String tenant, String id, String value) {
+        requireValue(value);
+        EscrowedSecret secret = require(tenant, id);
+        if (!RotationDrivers.MANUAL.equals(secret.driver())) {
+            throw ApiException.conflict("escrowed secret " + id + " is rotated by the vault on " + secret.driver()
+                    + "; an admin-set value would not reach the account");
+        }
+        return escrow.confirm(escrow.recordPending(secret, value));
+    }
+
+    /** Sets (or, with null, removes) the secret's rotation plan; the next rotation is armed at once. */
+    public Optional<RotationPlan> plan(String tenant, String id, RotationPlan plan) {
+        EscrowedSecret secret = require(tenant, id);
+        byte[] key = Keys.of("escrow-plan", tenant, id);
+        RotationScheduler.Entry entry = new RotationScheduler.Entry(tenant, id);
+        if (plan == null) {
+            documents.delete(key);
+            scheduler.unschedule(entry);
+            return Optional.empty();
+        }
+        if (RotationDrivers.MANUAL.equals(secret.driver())) {
+            throw ApiException.invalid("escrowed secret " + id + " is manual: the vault cannot rotate it on a plan");
+        }
+        documents.put(key, plan);
+        arm(plan, secret);
+        return Optional.of(plan);
+    }
+
+    public Optional<RotationPlan> planOf(String tenant, String id) {
+        return documents.get(Keys.of("escrow-plan", tenant, id), RotationPlan.class);
+    }
+
+    public Optional<java.time.Instant> nextRotation(String tenant, String id) {
+        return Optional.ofNullable(scheduler.dueOf(new RotationScheduler.Entry(tenant, id)));
+    }
+
+    private void arm(RotationPlan plan, EscrowedSecret secret) {
+        scheduler.schedule(new RotationScheduler.Entry(plan.tenant(), plan.secretId()), plan.schedule(),
+                secret.current().createdAt());
+    }
+
+    private void tick() {
+        try {
+            scheduler.tick();
+        } catch (RuntimeException e) {
+            log.error("scheduled rotations failed to run: {}", e.toString());
+        }
+    }
+
+    private Map<String, String> target(String driver, String account) {
+        if (RotationDrivers.MANUAL.equals(driver)) {
+            return account == null || account.isBlank() ? Map.of() : Map.of("username", account);
+        }
+        if (account == null || account.isBlank() || account.length() > 512) {
+            throw ApiException.invalid("account is required: the PostgreSQL role or LDAP DN whose password is escrowed");
+        }
+        BackendConfig backend = documents.get(Keys.of("backend", driver), BackendConfig.class)
+                .orElseThrow(() -> ApiException.notFound("no backend named '" + driver + "'"));
+        RotationDriver rotation = drivers.apply(driver);
+        if (rotation == null) {
+            throw ApiException.invalid("backend " + driver + " (" + backend.type() + ") cannot rotate account passwords");
+        }
+        if (account.equalsIgnoreCase(backend.username())) {
+            throw ApiException.invalid("the backend's own admin account cannot be escrowed through that backend");
+        }
+        return RotationDrivers.LDAP_TYPE.equals(backend.type()) ? Map.of("dn", account) : Map.of("role", account);
+    }
+
+    private static void requireValue(String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_VALUE) {
+            throw ApiException.invalid("value is required: the account's present password or key (at most " + MAX_VALUE
+                    + " characters)");
+        }
+    }
+}

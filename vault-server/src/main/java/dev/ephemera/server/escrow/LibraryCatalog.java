@@ -1,0 +1,82 @@
+package dev.ephemera.server.escrow;
+
+import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.api.Names;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Keys;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/** Admin configuration of account libraries, checked against the escrow before it is stored. */
+@Singleton
+public final class LibraryCatalog {
+    private static final int MAX_ACCOUNTS = 1000;
+    private static final Duration DEFAULT_TTL = Duration.ofHours(1);
+    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(8);
+
+    private final Documents documents;
+    private final EscrowService escrow;
+    private final InstantSource clock;
+
+    LibraryCatalog(Documents documents, EscrowService escrow, InstantSource clock) {
+        this.documents = documents;
+        this.escrow = escrow;
+        this.clock = clock;
+    }
+
+    /**
+     * Every account must be escrowed, rotatable by the vault (check-in rotates it) and not on a
+     * rotation plan (a scheduled rotation would kill the holder's password mid-task).
+     */
+    public LibraryConfig configure(String tenant, String name, List<String> accounts, Duration defaultTtl, Duration maxTtl) {
+        Names.require("library name", name);
+        if (accounts == null || accounts.isEmpty() || accounts.size() > MAX_ACCOUNTS) {
+            throw ApiException.invalid("accounts must list 1 to " + MAX_ACCOUNTS + " escrowed secrets");
+        }
+        if (new LinkedHashSet<>(accounts).size() != accounts.size()) {
+            throw ApiException.invalid("accounts lists a secret twice");
+        }
+        for (String account : accounts) {
+            EscrowedSecret secret = escrow.find(tenant, Names.require("account", account))
+                    .orElseThrow(() -> ApiException.invalid("account " + account + " is not an escrowed secret of this tenant"));
+            if (RotationDrivers.MANUAL.equals(secret.driver())) {
+                throw ApiException.invalid("account " + account + " is manual: check-in could not rotate it");
+            }
+            if (escrow.planOf(tenant, account).isPresent()) {
+                throw ApiException.invalid("account " + account + " has a rotation plan; library accounts rotate at every check-in,"
+                        + " so remove its plan first");
+            }
+        }
+        for (LibraryConfig other : list(tenant)) {
+            if (!other.name().equals(name) && other.accounts().stream().anyMatch(accounts::contains)) {
+                throw ApiException.invalid("an account of library " + other.name() + " cannot be in a second library");
+            }
+        }
+        Duration max = maxTtl == null ? DEFAULT_MAX_TTL : maxTtl;
+        Duration ttl = defaultTtl == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : defaultTtl;
+        if (ttl.compareTo(max) > 0) {
+            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
+        }
+        LibraryConfig config = new LibraryConfig(tenant, name, accounts, ttl, max, clock.instant());
+        documents.put(Keys.of("library", tenant, name), config);
+        return config;
+    }
+
+    public Optional<LibraryConfig> find(String tenant, String name) {
+        return documents.get(Keys.of("library", tenant, name), LibraryConfig.class);
+    }
+
+    public List<LibraryConfig> list(String tenant) {
+        return documents.list(Keys.prefix("library", tenant), LibraryConfig.class);
+    }
+
+    /** The library an escrowed secret belongs to, if any. */
+    public Optional<LibraryConfig> libraryOf(String tenant, String secretId) {
+        return list(tenant).stream().filter(library -> library.accounts().contains(secretId)).findFirst();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.ephemera.server.legacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.legacy.escrow.EscrowStore;
+import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.support.TestPostgres;
+import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.TestVault.Response;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Escrowed secrets through the real server and PostgreSQL: taken over by a rotation at creation,
+ * rotated on demand, never shown in an admin view, revealed only through break-glass, and settled
+ * after a crash between "recorded" and "confirmed".
+ */
+class EscrowApiTest {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    @TempDir
+    static Path dataDir;
+    static TestPostgres postgres;
+    static TestVault vault;
+
+    @BeforeAll
+    static void start() {
+        postgres = TestPostgres.start();
+        vault = TestVault.start(dataDir);
+        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vault.close();
+        postgres.close();
+    }
+
+    @Test
+    void creationTakesTheAccountOverAndNoViewCarriesTheValue() throws Exception {
+        String role = "legacy_" + NEXT.incrementAndGet();
+        String initial = SecretGenerator.password(24);
+        postgres.createLoginRole(role, initial);
+
+        JsonNode created = escrow(role, initial).expect(201).json();
+        assertThat(created.get("version").asInt()).isEqualTo(2);
+        assertThat(created.get("account").asText()).isEqualTo(role);
+        assertThat(postgres.canLogIn(role, initial)).as("the password a person typed in is dead").isFalse();
+        String current = readAsConsumer(role);
+        assertThat(postgres.canLogIn(role, current)).isTrue();
+
+        for (Response view : new Response[] {vault.call("GET", "/v1/escrow/" + role, vault.adminToken(), null).expect(200),
+                vault.call("GET", "/v1/escrow", vault.adminToken(), null).expect(200)}) {
+            assertThat(view.body()).doesNotContain(current).doesNotContain(initial).contains(role);
+        }
+
+        JsonNode rotated = vault.call("POST", "/v1/escrow/" + role + "/rotate", vault.adminToken(), null).expect(200).json();
+        assertThat(rotated.get("secret").get("version").asInt()).isEqualTo(3);
+        assertThat(postgres.canLogIn(role, current)).isFalse();
+        assertThat(postgres.canLogIn(role, readAsConsumer(role))).isTrue();
+    }
+
+    @Test
+    void onlyAnOperatorWieldsASharedBackendAndBadInputIsA400() throws Exception {
+        String role = "legacy_" + NEXT.incrementAndGet();
+        postgres.createLoginRole(role, "x-" + SecretGenerator.password(20));
+        String tenantAdmin = vault.server().bean(Tokens.class).issueAdmin("dana@example.com", "default");
+        assertThat(vault.call("POST", "/v1/escrow", tenantAdmin, Map.of("id", role, "backend", "pg", "account", role,
+                "value", "whatever")).expect(403).json().get("message").asText()).contains("operator");
+        assertThat(vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role, "backend", "pg",
+                "account", postgres.adminUser(), "value", "x")).expect(400).json().get("message").asText())
+                .contains("own admin account");
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "Bad Id", "value", "x")).expect(400);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "nothing-given")).expect(400);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role, "backend", "nowhere", "account", role,
+                "value", "x")).expect(404);
+        assertThat(vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role, "backend", "pg", "account", role,
+                "value", "x", "rotation", Map.of("period", "10s"))).expect(400).json().get("message").asText())
+                .contains("at least one minute");
+        vault.call("GET", "/v1/escrow/" + role, vault.adminToken(), null).expect(404);
+    }
+
+    @Test
+    void aManualSecretIsSetByAnAdminAndARotationPlanIsShown() throws Exception {
+        String id = "vendor-key-" + NEXT.incrementAndGet();
+        String tenantAdmin = vault.server().bean(Tokens.class).issueAdmin("erin@example.com", "default");
+        vault.call("POST", "/v1/escrow", tenantAdmin, Map.of("id", id, "account", "svc", "value", "k1-" + SecretGenerator.password(16)))
+                .expect(201);
+        vault.call("POST", "/v1/escrow/" + id + "/rotate", tenantAdmin, null).expect(409);
+        assertThat(vault.call("PUT", "/v1/escrow/" + id + "/value", tenantAdmin, Map.of("value", "k2-" + SecretGenerator.password(16)))
+                .expect(200).json().get("version").asInt()).isEqualTo(2);
+        vault.call("PUT", "/v1/escrow/" + id + "/rotation", tenantAdmin, Map.of("period", "1h")).expect(400);
+
+        String role = newEscrowedRole();
+        JsonNode planned = vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(),
+                Map.of("period", "1d", "window_start", "02:00", "window_end", "04:00", "spread", "1h")).expect(200).json();
+        assertThat(planned.get("rotation").get("period_seconds").asLong()).isEqualTo(86_400);
+        assertThat(planned.get("next_rotation_at").asText()).matches(".*T0[23]:.*");
+        vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(), Map.of("period", "1d", "window_start", "2am"))
+                .expect(400);
+        assertThat(vault.call("DELETE", "/v1/escrow/" + role + "/rotation", vault.adminToken(), null).expect(200).json()
+                .has("next_rotation_at")).isFalse();
+    }
+
+    @Test
+    void breakGlassRevealNeedsTwoOtherAdminsAndServesOnce() throws Exception {
+        String role = newEscrowedRole();
+        Tokens tokens = vault.server().bean(Tokens.class);
+        String alice = tokens.issueAdmin("alice.ops@example.com", "default");
+        String bob = tokens.issueAdmin("bob.ops@example.com", "default");
+        String carol = tokens.issueAdmin("carol.ops@example.com", "default");
+        String path = "/v1/escrow/" + role + "/reveal";
+
+        vault.call("POST", path, alice, Map.of()).expect(400);
+        JsonNode held = vault.call("POST", path, alice, Map.of("reason", "incident 42: replica down")).expect(202).json();
+        assertThat(held.get("required_approvals").asInt()).isEqualTo(2);
+        assertThat(held.toString()).doesNotContain("value");
+        String approval = held.get("approval_id").asText();
+        assertThat(vault.call("POST", path, alice, Map.of("approval_id", approval)).expect(403).json().get("message").asText())
+                .contains("needs two approvers");
+        assertThat(vault.call("POST", "/v1/approvals/" + approval + "/approve", alice, null).expect(403).json()
+                .get("message").asText()).contains("cannot approve its own request");
+        vault.call("POST", "/v1/approvals/" + approval + "/approve", bob, null).expect(200);
+        vault.call("POST", path, bob, Map.of("approval_id", approval)).expect(404);
+        vault.call("POST", "/v1/approvals/" + approval + "/approve", carol, null).expect(200);
+
+        JsonNode revealed = vault.call("POST", path, alice, Map.of("approval_id", approval)).expect(200).json();
+        assertThat(revealed.get("value").asText()).isEqualTo(readAsConsumer(role));
+        assertThat(revealed.get("approvers").toString()).isEqualTo("[\"bob.ops@example.com\",\"carol.ops@example.com\"]");
+        vault.call("POST", path, alice, Map.of("approval_id", approval)).expect(409);
+    }
+
+    @Test
+    void aRotationInterruptedByACrashIsSettledAtStartWithOneValidCurrent() throws Exception {
+        String role = newEscrowedRole();
+        EscrowStore store = vault.server().bean(EscrowStore.class);
+        var secret = store.find("default", role).orElseThrow();
+        String applied = SecretGenerator.password(24);
+        // Recorded, then applied to the role, and the vault dies before confirming.
+        var pending = store.recordPending(secret, applied);
+        postgres.execute("ALTER ROLE " + role + " WITH PASSWORD '" + applied + "'");
+        vault.restart();
+
+        JsonNode view = vault.call("GET", "/v1/escrow/" + role, vault.adminToken(), null).expect(200).json();
+        assertThat(view.get("version").asInt()).isEqualTo(pending.pending().number());
+        assertThat(view.has("pending_version")).isFalse();
+        assertThat(readAsConsumer(role)).isEqualTo(applied);
+        assertThat(postgres.canLogIn(role, applied)).isTrue();
+    }
+
+    static String newEscrowedRole() throws java.sql.SQLException {
+        String role = "legacy_" + NEXT.incrementAndGet();
+        String initial = SecretGenerator.password(24);
+        postgres.createLoginRole(role, initial);
+        escrow(role, initial).expect(201);
+        return role;
+    }
+
+    static Response escrow(String role, String value) {
+        return vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role, "backend", "pg", "account", role, "value", value));
+    }
+
+    static String readAsConsumer(String id) {
+        String token = vault.call("POST", "/v1/escrow/" + id + "/consumers", vault.adminToken(), Map.of("name", "reader"))
+                .expect(201).json().get("token").asText();
+        return vault.call("GET", "/v1/escrow/" + id + "/current", token, null).expect(200).json().get("value").asText();
+    }
+}
