@@ -210,14 +210,21 @@ final class EscrowController {
         if (patience.compareTo(MAX_WAIT) > 0) {
             throw ApiException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
         }
-        // Listen before reading, so a rotation between the two is not missed.
-        CompletableFuture<Void> change = watch.nextChange(grant.tenant(), id);
-        EscrowedSecret secret = escrow.require(grant.tenant(), id);
-        if (!etag(secret).equals(ifNoneMatch) || patience.isZero()) {
+        return awaitChange(grant, ifNoneMatch, System.nanoTime() + patience.toNanos());
+    }
+
+    /** Answers once the version differs from the one the consumer holds, or at the deadline. */
+    private CompletableFuture<HttpResponse<?>> awaitChange(Consumers.Grant grant, String ifNoneMatch, long deadline) {
+        // Listen before reading, so a change between the two is not missed; a change that is not a
+        // new version (a rotation recorded, not yet confirmed) only starts another wait.
+        CompletableFuture<Void> change = watch.nextChange(grant.tenant(), grant.secretId());
+        EscrowedSecret secret = escrow.require(grant.tenant(), grant.secretId());
+        long left = deadline - System.nanoTime();
+        if (!etag(secret).equals(ifNoneMatch) || left <= 0) {
             return CompletableFuture.completedFuture(current(grant, secret, ifNoneMatch));
         }
-        return change.copy().completeOnTimeout(null, patience.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(changed -> current(grant, escrow.require(grant.tenant(), id), ifNoneMatch));
+        return change.copy().completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
+                .thenCompose(changed -> awaitChange(grant, ifNoneMatch, deadline));
     }
 
     private static HttpResponse<?> current(Consumers.Grant grant, EscrowedSecret secret, String ifNoneMatch) {

@@ -9,8 +9,13 @@ import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +158,62 @@ class EscrowApiTest {
         assertThat(view.has("pending_version")).isFalse();
         assertThat(readAsConsumer(role)).isEqualTo(applied);
         assertThat(postgres.canLogIn(role, applied)).isTrue();
+    }
+
+    @Test
+    void aConsumerWaitsForTheNextVersionAndReadsNothingElse() throws Exception {
+        String role = newEscrowedRole();
+        JsonNode grant = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "billing-app"))
+                .expect(201).json();
+        String token = grant.get("token").asText();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> first = http.send(current(role, token, null, null), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).isEqualTo(200);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).isEqualTo("\"v2\"");
+
+        HttpResponse<String> unchanged = http.send(current(role, token, etag, "1s"), HttpResponse.BodyHandlers.ofString());
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(current(role, token, etag, "20s"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        vault.call("POST", "/v1/escrow/" + role + "/rotate", vault.adminToken(), null).expect(200);
+        HttpResponse<String> changed = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.headers().firstValue("ETag")).contains("\"v3\"");
+        assertThat(postgres.canLogIn(role, new TestVault.Response(200, changed.body()).json().get("value").asText())).isTrue();
+
+        String other = newEscrowedRole();
+        vault.call("GET", "/v1/escrow/" + other + "/current", token, null).expect(404);
+        vault.call("GET", "/v1/escrow/" + role, token, null).expect(403);
+        vault.call("GET", "/v1/leases?state=active", token, null).expect(403);
+        vault.call("GET", "/v1/escrow/" + role + "/current?wait=1h", token, null).expect(400);
+        vault.call("GET", "/v1/escrow/" + role + "/current", vault.adminToken(), null).expect(403);
+
+        vault.call("DELETE", "/v1/escrow/" + role + "/consumers/" + grant.get("consumer_id").asText(), vault.adminToken(), null)
+                .expect(204);
+        vault.call("GET", "/v1/escrow/" + role + "/current", token, null).expect(401);
+    }
+
+    @Test
+    void anotherTenantCannotSeeRotateRevealOrConsumeASecret() throws Exception {
+        String role = newEscrowedRole();
+        String outsider = vault.server().bean(Tokens.class).issueAdmin("mallory@evil.example", "evil");
+        for (String[] call : new String[][] {{"GET", ""}, {"POST", "/rotate"}, {"PUT", "/rotation"}, {"POST", "/consumers"},
+                {"POST", "/reveal"}, {"PUT", "/value"}}) {
+            vault.call(call[0], "/v1/escrow/" + role + call[1], outsider, Map.of("name", "x", "period", "1h", "reason", "x",
+                    "value", "x")).expect(404);
+        }
+        assertThat(vault.call("GET", "/v1/escrow", outsider, null).expect(200).json()).isEmpty();
+    }
+
+    private static HttpRequest current(String id, String token, String etag, String wait) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(vault.address().resolve("/v1/escrow/" + id + "/current"
+                + (wait == null ? "" : "?wait=" + wait))).header("Authorization", "Bearer " + token);
+        if (etag != null) {
+            request.header("If-None-Match", etag);
+        }
+        return request.build();
     }
 
     static String newEscrowedRole() throws java.sql.SQLException {
