@@ -21,11 +21,14 @@ final class EscrowDtos {
 
     /** {@code period} (or {@code cron}), an optional daily UTC window "HH:mm", and a spread for the per-secret offset. */
     @Serdeable
-    record Rotation(Object period, String windowStart, String windowEnd, Object spread) {
+    record Rotation(Object period, String cron, String windowStart, String windowEnd, Object spread) {
         RotationPlan plan(String tenant, String secretId) {
+            if (cron != null && cron.length() > 200) {
+                throw ApiException.invalid("cron is at most 200 characters");
+            }
             try {
-                RotationPlan plan = new RotationPlan(tenant, secretId, Durations.parse("period", period), time("window_start", windowStart),
-                        time("window_end", windowEnd), Durations.parse("spread", spread));
+                RotationPlan plan = new RotationPlan(tenant, secretId, Durations.parse("period", period), cron,
+                        time("window_start", windowStart), time("window_end", windowEnd), Durations.parse("spread", spread));
                 plan.schedule(); // validates
                 return plan;
             } catch (IllegalArgumentException e) {
@@ -52,9 +55,9 @@ final class EscrowDtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record RotationView(Long periodSeconds, String windowStart, String windowEnd, Long spreadSeconds) {
+    record RotationView(Long periodSeconds, String cron, String windowStart, String windowEnd, Long spreadSeconds) {
         static RotationView of(RotationPlan plan) {
-            return plan == null ? null : new RotationView(plan.period() == null ? null : plan.period().toSeconds(),
+            return plan == null ? null : new RotationView(plan.period() == null ? null : plan.period().toSeconds(), plan.cron(),
                     plan.windowStart() == null ? null : plan.windowStart().toString(),
                     plan.windowEnd() == null ? null : plan.windowEnd().toString(),
                     plan.spread() == null ? null : plan.spread().toSeconds());

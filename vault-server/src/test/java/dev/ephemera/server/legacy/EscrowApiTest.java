@@ -110,6 +110,16 @@ class EscrowApiTest {
         assertThat(planned.get("next_rotation_at").asText()).matches(".*T0[23]:.*");
         vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(), Map.of("period", "1d", "window_start", "2am"))
                 .expect(400);
+        JsonNode weekly = vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(),
+                Map.of("cron", "30 3 * * SUN", "spread", "10m")).expect(200).json();
+        assertThat(weekly.get("rotation").get("cron").asText()).isEqualTo("30 3 * * SUN");
+        assertThat(java.time.Instant.parse(weekly.get("next_rotation_at").asText()).atZone(java.time.ZoneOffset.UTC).getDayOfWeek())
+                .isEqualTo(java.time.DayOfWeek.SUNDAY);
+        assertThat(vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(), Map.of("cron", "0 0 30 2 *"))
+                .expect(400).json().get("message").asText()).contains("never matches");
+        vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(), Map.of("cron", "0 3 * * *", "period", "1d"))
+                .expect(400);
+        vault.call("PUT", "/v1/escrow/" + role + "/rotation", vault.adminToken(), Map.of()).expect(400);
         assertThat(vault.call("DELETE", "/v1/escrow/" + role + "/rotation", vault.adminToken(), null).expect(200).json()
                 .has("next_rotation_at")).isFalse();
     }
