@@ -6,7 +6,10 @@ import dev.ephemera.server.api.Durations;
 import dev.ephemera.server.dev.DevIssuer;
 import dev.ephemera.server.dev.DevServer;
 import dev.ephemera.server.auth.Tokens;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ public final class EphemeraCli {
                   Start a server on an existing or new data directory, unsealed with the key in FILE.
               dev-token --data-dir DIR [--subject S] [--ttl 1h]
                   Mint a workload token from a dev server's local issuer.
+            """ + EscrowCommands.USAGE + """
               help
             """;
     private static final Set<String> FLAGS = Set.of("--dev", "--demo-postgres");
@@ -44,8 +48,20 @@ public final class EphemeraCli {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return run(args, System.getenv(), new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out, err);
+    }
+
+    static int run(String[] args, Map<String, String> env, BufferedReader in, PrintStream out, PrintStream err) throws Exception {
         Deque<String> words = new ArrayDeque<>(List.of(args));
         String command = words.isEmpty() ? "help" : words.pop();
+        if ("escrow".equals(command)) {
+            try {
+                return EscrowCommands.run(words, env, in, out, err);
+            } catch (IllegalArgumentException e) {
+                err.println("ephemera: " + e.getMessage());
+                return 2;
+            }
+        }
         Map<String, String> options;
         try {
             options = parse(words);
