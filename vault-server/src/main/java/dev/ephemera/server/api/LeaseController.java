@@ -5,7 +5,11 @@ import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.agent.Agent;
 import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.escrow.LibraryBackend;
+import dev.ephemera.server.escrow.LibraryCatalog;
+import dev.ephemera.server.escrow.LibraryConfig;
 import dev.ephemera.server.policy.Decision;
+import dev.ephemera.server.policy.Intent;
 import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.policy.PolicyAction;
 import dev.ephemera.server.policy.PolicyDecider;
@@ -46,10 +50,12 @@ final class LeaseController {
     private final DecisionLog decisions;
     private final RateLimits rates;
     private final TaskLeases leases;
+    private final LibraryCatalog libraries;
     private final Callers callers;
 
     LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, PolicyDecider policy,
-                    DecisionLog decisions, RateLimits rates, TaskLeases leases, Callers callers) {
+                    DecisionLog decisions, RateLimits rates, TaskLeases leases, LibraryCatalog libraries, Callers callers) {
+        this.libraries = libraries;
         this.leases = leases;
         this.rates = rates;
         this.decisions = decisions;
@@ -94,14 +100,22 @@ final class LeaseController {
         Principal caller = callers.any(authorization);
         Lease lease = visibleLease(caller, leaseId);
         Duration increment = Durations.parse("increment", body.increment());
+        boolean checkOut = LibraryBackend.NAME.equals(lease.backend());
         if (increment == null) {
-            increment = catalog.role(lease.backend(), lease.role()).map(RoleConfig::defaultTtl).orElse(Duration.ofHours(1));
+            increment = checkOut
+                    ? libraries.find(lease.tenant(), lease.role()).map(LibraryConfig::defaultTtl).orElse(Duration.ofHours(1))
+                    : catalog.role(lease.backend(), lease.role()).map(RoleConfig::defaultTtl).orElse(Duration.ofHours(1));
         }
         if (caller instanceof Principal.TaskHolder holder) {
             Task task = tasks.requireActive(holder.taskId());
             rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
-            decisions.keep(policy.permitRole(PolicyAction.RENEW, leases.actingAgent(task), lease.backend(), lease.role(),
-                    task.intent(increment, Callers.sourceAddress(request))));
+            Agent agent = leases.actingAgent(task);
+            Intent intent = task.intent(increment, Callers.sourceAddress(request));
+            // Keeping an account longer is asked of the policy that let the task check it out.
+            decisions.keep(checkOut
+                    ? policy.permitCheckOut(agent, lease.role(), libraries.find(lease.tenant(), lease.role())
+                            .map(l -> l.accounts().size()).orElse(0), intent)
+                    : policy.permitRole(PolicyAction.RENEW, agent, lease.backend(), lease.role(), intent));
         }
         return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
     }

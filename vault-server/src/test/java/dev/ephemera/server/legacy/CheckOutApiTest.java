@@ -30,6 +30,8 @@ class CheckOutApiTest {
             @id("start") permit(principal, action == Ephemera::Action::"StartTask", resource);
             @id("check-out-reports") permit(principal, action == Ephemera::Action::"CheckOut", resource is Ephemera::Library)
             when { resource.name != "locked" };
+            @id("short-check-outs") forbid(principal, action == Ephemera::Action::"CheckOut", resource)
+            when { context.ttl_seconds > 2400 };
             """;
     private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -119,6 +121,21 @@ class CheckOutApiTest {
                 + d.get("resource").asText() + ":" + d.get("policy_ids")));
         assertThat(summary).containsExactly("StartTask:permit:tenant default:[\"start\"]",
                 "CheckOut:deny:library " + locked + ":null", "CheckOut:permit:library " + open + ":[\"check-out-reports\"]");
+    }
+
+    @Test
+    void keepingAnAccountLongerIsAskedOfTheCheckOutPolicy() throws Exception {
+        String library = library("long-runs", 1);
+        String task = startTask();
+        JsonNode held = checkOut(task, library).expect(201).json();
+        String lease = held.get("lease_id").asText();
+        JsonNode renewed = vault.call("POST", "/v1/leases/" + lease + "/renew", task, Map.of("increment", "30m")).expect(200).json();
+        assertThat(renewed.get("expires_at").asText()).isGreaterThan(held.get("expires_at").asText());
+        JsonNode holder = vault.call("GET", "/v1/libraries/" + library, vault.adminToken(), null).expect(200).json()
+                .get("checked_out").get(0);
+        assertThat(holder.get("until").asText()).isEqualTo(renewed.get("expires_at").asText());
+        assertThat(vault.call("POST", "/v1/leases/" + lease + "/renew", task, Map.of("increment", "50m")).expect(403).json()
+                .get("message").asText()).contains("short-check-outs");
     }
 
     @Test
