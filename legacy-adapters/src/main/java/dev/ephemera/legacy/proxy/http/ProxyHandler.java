@@ -220,6 +220,8 @@ final class ProxyHandler implements HttpHandler {
                 .put("error", refused.error())
                 .put("reason", refused.getMessage()));
         exchange.getResponseHeaders().set("Content-Type", "application/json");
+        // After a refusal the rest of what the client sent on this connection is not worth reading.
+        exchange.getResponseHeaders().set("Connection", "close");
         exchange.sendResponseHeaders(refused.status(), body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

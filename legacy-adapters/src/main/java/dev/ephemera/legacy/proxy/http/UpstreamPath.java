@@ -8,7 +8,8 @@ import java.util.Deque;
 import java.util.Locale;
 
 /**
- * The upstream URI a request target names: its path beneath the lease's base path, its query as sent.
+ * The upstream URI a request target names: an origin-form path goes beneath the lease's base path, an
+ * absolute-form target must name the leased origin and a path under the base; the query goes as sent.
  * A lease grants a base, not a host, so no target may climb out of it, whether by literal dot segments
  * or by encodings an upstream might decode into separators or dot segments after the proxy looked.
  */
@@ -20,22 +21,31 @@ final class UpstreamPath {
         if (target.isOpaque()) {
             throw refused("the request target must be a path");
         }
-        if (target.getScheme() != null || target.getRawAuthority() != null) {
-            checkSameOrigin(base, target);
-        }
-        String path = target.getRawPath();
-        if (path == null || path.isEmpty()) {
-            path = "/";
-        }
-        if (!path.startsWith("/")) {
-            throw refused("the request target must be a path");
-        }
         String basePath = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
         if (!basePath.endsWith("/")) {
             basePath += "/";
         }
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        if (!path.startsWith("/")) {
+            throw refused("the request target must be a path");
+        }
+        if (target.getScheme() != null || target.getRawAuthority() != null) {
+            checkSameOrigin(base, target);
+            path = beneathBase(basePath, path);
+        }
         String query = target.getRawQuery() == null ? "" : "?" + target.getRawQuery();
         return URI.create(base.getScheme() + "://" + base.getRawAuthority() + basePath + normalize(path) + query);
+    }
+
+    /** An absolute-form target (a client using the proxy as a forward proxy) names the base path itself. */
+    private static String beneathBase(String basePath, String path) throws ExchangeRefused {
+        if (path.startsWith(basePath)) {
+            return path.substring(basePath.length() - 1);
+        }
+        if ((path + "/").equals(basePath)) {
+            return "/";
+        }
+        throw refused("the request target is outside the leased upstream base");
     }
 
     /** The path's segments with literal dot segments applied, joined without the leading slash. */

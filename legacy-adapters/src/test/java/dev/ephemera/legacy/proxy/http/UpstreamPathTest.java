@@ -38,10 +38,12 @@ class UpstreamPathTest {
     }
 
     @Test
-    void anAbsoluteTargetMustNameTheLeasedUpstream() throws ExchangeRefused {
-        assertThat(resolve("http://127.0.0.1:9000/v1")).isEqualTo(URI.create("http://127.0.0.1:9000/api/v1"));
-        for (String other : new String[] {"http://evil.example/v1", "http://127.0.0.1:9001/v1", "https://127.0.0.1:9000/v1",
-                "http://user@127.0.0.1:9000/v1"}) {
+    void anAbsoluteTargetMustNameTheLeasedUpstreamAndBase() throws ExchangeRefused {
+        assertThat(resolve("http://127.0.0.1:9000/api/v1?q=1")).isEqualTo(URI.create("http://127.0.0.1:9000/api/v1?q=1"));
+        assertThat(resolve("http://127.0.0.1:9000/api")).isEqualTo(URI.create("http://127.0.0.1:9000/api/"));
+        for (String other : new String[] {"http://evil.example/api/v1", "http://127.0.0.1:9001/api/v1",
+                "https://127.0.0.1:9000/api/v1", "http://user@127.0.0.1:9000/api/v1", "http://127.0.0.1:9000/v1",
+                "http://127.0.0.1:9000/apix", "http://127.0.0.1:9000/api/../v1"}) {
             assertThatThrownBy(() -> resolve(other)).as(other).isInstanceOf(ExchangeRefused.class);
         }
     }
