@@ -22,13 +22,13 @@ public record HttpUpstream(URI base, String header, String value, List<String> r
                 || !("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme()))) {
             throw new IllegalArgumentException("upstream base must be an absolute http(s) URI");
         }
-        if (base.getRawQuery() != null || base.getRawFragment() != null) {
-            throw new IllegalArgumentException("upstream base must not carry a query or fragment");
+        if (base.getRawUserInfo() != null || base.getRawQuery() != null || base.getRawFragment() != null) {
+            throw new IllegalArgumentException("upstream base must not carry user info, a query or a fragment");
         }
         if (!HopByHop.isInjectable(header)) {
             throw new IllegalArgumentException("injected header must be an end-to-end header the proxy does not manage");
         }
-        redact = List.copyOf(redact == null ? List.of() : redact).stream().filter(s -> !s.isEmpty()).toList();
+        redact = redact == null ? List.of() : List.copyOf(redact);
     }
 
     @Override

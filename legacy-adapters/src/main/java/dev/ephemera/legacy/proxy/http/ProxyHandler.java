@@ -21,6 +21,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * audit name the connection and the lease, never the token, the credential or what is redacted.
  */
 final class ProxyHandler implements HttpHandler {
-    static final String PROTOCOL = "http";
-    static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
+    private static final String PROTOCOL = "http";
+    private static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -103,7 +104,8 @@ final class ProxyHandler implements HttpHandler {
             throw e;
         } finally {
             inFlight.remove(flight);
-            Thread.interrupted(); // a closeLease that raced the end of the exchange must not reach the audit sink
+            // A closeLease that raced the end of the exchange leaves an interrupt the audit sink must not inherit.
+            Thread.interrupted();
             audit.closed(id, PROTOCOL, lease, tally.fromClient().get(), tally.toClient().get(), reason);
             log.debug("{} lease {} {} -> {}", id, lease.leaseId(), exchange.getRequestMethod(), reason);
         }
@@ -188,7 +190,9 @@ final class ProxyHandler implements HttpHandler {
                         "the upstream answered with a content encoding the proxy cannot scan");
             }
         }
-        Redactor redactor = new Redactor(upstream.redact());
+        List<String> forms = new ArrayList<>(upstream.redact());
+        forms.add(upstream.value()); // whatever the vault listed, the injected value itself never comes back
+        Redactor redactor = new Redactor(forms);
         Headers out = exchange.getResponseHeaders();
         HopByHop.responseHeaders(response.headers())
                 .forEach((name, values) -> values.forEach(value -> out.add(name, redactor.redact(value))));

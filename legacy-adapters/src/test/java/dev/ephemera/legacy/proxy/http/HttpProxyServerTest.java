@@ -132,6 +132,15 @@ class HttpProxyServerTest {
     }
 
     @Test
+    void oversizedRequestHeadersAreRefused() throws Exception {
+        RawAgent.Response response = fixture.raw("GET /echo HTTP/1.1\nHost: p\nProxy-Authorization: Bearer "
+                + BASIC_TOKEN + "\nX-Padding: " + "a".repeat(40 * 1024));
+
+        assertThat(response.status()).isEqualTo(431);
+        assertThat(fixture.upstream.received).isEmpty();
+    }
+
+    @Test
     void aFiveMegabyteRequestBodyStreamsUpstreamWithAndWithoutALength() throws Exception {
         byte[] body = FakeUpstream.bigBody();
         String expected = FakeUpstream.sha256(body) + " " + body.length;

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /** A started proxy in front of a {@link FakeUpstream}, with three leases: Basic, API key, and an upstream that is down. */
 final class ProxyFixture implements AutoCloseable {
@@ -44,6 +45,10 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(Duration requestTimeout) throws IOException {
+        this(requestTimeout, null);
+    }
+
+    ProxyFixture(Duration requestTimeout, SSLContext tls) throws IOException {
         upstream = new FakeUpstream(Map.of("Authorization", BASIC, "X-API-Key", API_KEY));
         URI down = URI.create("http://127.0.0.1:" + freePort() + "/api/");
         HttpProxyAuthenticator authenticator = (token, client) -> switch (token) {
@@ -53,7 +58,7 @@ final class ProxyFixture implements AutoCloseable {
             case DOWN_TOKEN -> new HttpUpstream(down, "X-API-Key", API_KEY, List.of(API_KEY), DOWN_LEASE);
             default -> throw new ProxyRefusedException("unknown or expired lease token");
         };
-        proxy = new HttpProxyServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, authenticator,
+        proxy = new HttpProxyServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), tls, authenticator,
                 audit, requestTimeout);
         proxy.start();
         agent = HttpClient.newBuilder()
