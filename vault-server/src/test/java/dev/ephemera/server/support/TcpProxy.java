@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Failure injection: a loopback TCP relay to a real server that can be cut (live connections
@@ -17,6 +18,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
 
     public TcpProxy(int targetPort) throws IOException {
@@ -27,6 +29,11 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /** Connections accepted so far: whether anything reached the server behind it. */
+    public int accepted() {
+        return accepted.get();
     }
 
     public void cut() {
@@ -43,6 +50,7 @@ public final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                accepted.incrementAndGet();
                 if (cut) {
                     closeQuietly(client);
                     continue;

@@ -1,0 +1,203 @@
+package dev.ephemera.legacy.proxy.pg;
+
+import dev.ephemera.legacy.proxy.ProxyAudit;
+import dev.ephemera.legacy.proxy.ProxyLease;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL wire-protocol proxy that injects credentials: an agent connects over TLS with its
+ * lease token as password, the proxy logs in upstream with the escrowed password (SCRAM-SHA-256)
+ * and relays the session, which ends when the lease is revoked. The agent never holds the password.
+ * One virtual thread per direction per session, blocking sockets.
+ */
+public final class PgProxyServer implements AutoCloseable {
+    static final String PROTOCOL = "postgresql";
+    /** Connections still in their handshake at once; beyond it new ones are dropped at accept. */
+    static final int MAX_PENDING_HANDSHAKES = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(PgProxyServer.class);
+
+    private final SSLSocketFactory clientTls;
+    private final InetSocketAddress bind;
+    private final PgProxyAuthenticator authenticator;
+    private final ProxyAudit audit;
+    private final UpstreamLogin upstreamLogin;
+    private final ScheduledExecutorService timer;
+    private final Set<PgSession> handshaking = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<PgSession>> byLease = new ConcurrentHashMap<>();
+    private final Map<PgWire.CancelKey, PgSession> byCancelKey = new ConcurrentHashMap<>();
+    private volatile ServerSocket listener;
+    private volatile boolean closed;
+
+    /** Upstreams asking for TLS are verified against the JVM's default trust store. */
+    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit) {
+        this(tls, bind, authenticator, audit, defaultContext());
+    }
+
+    /** @param upstreamTls trust (and client identity, if any) for upstreams whose {@link PgUpstream#tls()} is set */
+    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls) {
+        this.clientTls = Objects.requireNonNull(tls, "tls").getSocketFactory();
+        this.bind = Objects.requireNonNull(bind, "bind");
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.upstreamLogin = new UpstreamLogin(Objects.requireNonNull(upstreamTls, "upstreamTls"), new SecureRandom());
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("pg-proxy-deadlines").factory());
+        deadlines.setRemoveOnCancelPolicy(true);
+        this.timer = Executors.unconfigurableScheduledExecutorService(deadlines);
+    }
+
+    public synchronized void start() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(bind, 512);
+        listener = socket;
+        Thread.ofVirtual().name("pg-proxy-accept").start(this::acceptLoop);
+    }
+
+    public int port() {
+        ServerSocket socket = listener;
+        if (socket == null) {
+            throw new IllegalStateException("not started");
+        }
+        return socket.getLocalPort();
+    }
+
+    /** Closes every session (live or still logging in) of this lease, both sockets; returns how many. */
+    public int closeLease(String leaseId) {
+        Set<PgSession> sessions = byLease.remove(leaseId);
+        if (sessions == null) {
+            return 0;
+        }
+        sessions.forEach(session -> session.terminate(PgSession.END_REVOKED));
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ServerSocket socket = listener;
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                LOG.debug("closing the listener: {}", e.toString());
+            }
+        }
+        handshaking.forEach(session -> session.terminate(PgSession.END_SHUTDOWN));
+        byLease.values().forEach(sessions -> sessions.forEach(session -> session.terminate(PgSession.END_SHUTDOWN)));
+        timer.shutdownNow();
+    }
+
+    private void acceptLoop() {
+        ServerSocket socket = listener;
+        while (!closed) {
+            Socket client;
+            try {
+                client = socket.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("accepting PostgreSQL clients failed: {}", e.toString());
+                }
+                continue;
+            }
+            try {
+                client.setTcpNoDelay(true);
+            } catch (IOException e) {
+                UpstreamLogin.closeQuietly(client);
+                continue;
+            }
+            PgSession session = new PgSession(this, client);
+            if (handshaking.size() >= MAX_PENDING_HANDSHAKES) {
+                audit.refused(PROTOCOL, client.getInetAddress().getHostAddress(), "too many connections in their handshake");
+                UpstreamLogin.closeQuietly(client);
+                continue;
+            }
+            handshaking.add(session);
+            Thread.ofVirtual().name("pg-proxy-session").start(session);
+        }
+    }
+
+    /** Asks the upstream of the session holding this key to cancel its query; unknown keys are dropped. */
+    void forwardCancel(PgWire.CancelKey key) {
+        PgSession session = byCancelKey.get(key);
+        PgUpstream upstream = session == null ? null : session.upstream();
+        if (upstream == null) {
+            return;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(upstream.host(), upstream.port()), UpstreamLogin.TIMEOUT_MILLIS);
+            PgWire.send(socket.getOutputStream(), PgWire.cancelRequest(key));
+        } catch (IOException e) {
+            LOG.debug("forwarding a cancel request for lease {} failed: {}", upstream.lease().leaseId(), e.toString());
+        }
+    }
+
+    void register(PgSession session, ProxyLease lease) {
+        byLease.computeIfAbsent(lease.leaseId(), id -> ConcurrentHashMap.newKeySet()).add(session);
+    }
+
+    void registerCancelKey(PgWire.CancelKey key, PgSession session) {
+        byCancelKey.put(key, session);
+    }
+
+    void unregister(PgSession session, ProxyLease lease, PgWire.CancelKey key) {
+        byLease.computeIfPresent(lease.leaseId(), (id, sessions) -> {
+            sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
+        if (key != null) {
+            byCancelKey.remove(key, session);
+        }
+    }
+
+    void handshakeEnded(PgSession session) {
+        handshaking.remove(session);
+    }
+
+    SSLSocketFactory clientTls() {
+        return clientTls;
+    }
+
+    PgProxyAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    ProxyAudit audit() {
+        return audit;
+    }
+
+    UpstreamLogin upstreamLogin() {
+        return upstreamLogin;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    private static SSLContext defaultContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no default TLS context", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.ephemera.legacy.proxy.pg;
+
+import dev.ephemera.legacy.proxy.ProxyLease;
+import dev.ephemera.legacy.proxy.ProxyRefusedException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent connection: admission (TLS, lease token), the upstream login with the escrowed
+ * password, then a byte relay in both directions until either side closes or the lease is revoked.
+ */
+final class PgSession implements Runnable {
+    static final String END_CLIENT = "client closed";
+    static final String END_UPSTREAM = "upstream closed";
+    static final String END_REVOKED = "lease revoked";
+    static final String END_ERROR = "error";
+    static final String END_SHUTDOWN = "proxy closed";
+    static final int HANDSHAKE_MILLIS = 10_000;
+    /** ParameterStatus, BackendKeyData and notices are small; this only bounds a broken upstream. */
+    private static final int MAX_GREETING_MESSAGE = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
+    private static final SecureRandom IDS = new SecureRandom();
+
+    private final PgProxyServer server;
+    private final Socket clientRaw;
+    private final String client;
+    private final String connectionId;
+    private final AtomicReference<String> endReason = new AtomicReference<>();
+    private volatile Socket upstreamRaw;
+    private volatile PgUpstream upstream;
+    private PgWire.CancelKey cancelKey;
+
+    PgSession(PgProxyServer server, Socket clientRaw) {
+        this.server = server;
+        this.clientRaw = clientRaw;
+        this.client = clientRaw.getInetAddress().getHostAddress() + ":" + clientRaw.getPort();
+        byte[] id = new byte[12];
+        IDS.nextBytes(id);
+        this.connectionId = "pgc_" + HexFormat.of().formatHex(id);
+    }
+
+    @Override
+    public void run() {
+        ScheduledFuture<?> deadline = server.timer().schedule(() -> UpstreamLogin.closeQuietly(clientRaw), HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
+        ClientHandshake handshake = null;
+        try {
+            clientRaw.setSoTimeout(HANDSHAKE_MILLIS);
+            handshake = new ClientHandshake(server.clientTls(), clientRaw);
+            switch (handshake.run()) {
+                case ClientHandshake.Cancel cancel -> server.forwardCancel(cancel.key());
+                case ClientHandshake.Ignored ignored -> LOG.debug("{} ignored a cancel key the proxy never issued", client);
+                case ClientHandshake.Admitted admitted -> serve(handshake, admitted, deadline);
+            }
+        } catch (PgRefusal refusal) {
+            refuse(handshake, refusal);
+        } catch (IOException e) {
+            server.audit().refused(PgProxyServer.PROTOCOL, client, "handshake failed: " + e.getClass().getSimpleName());
+        } finally {
+            deadline.cancel(false);
+            server.handshakeEnded(this);
+            UpstreamLogin.closeQuietly(clientRaw);
+            Socket up = upstreamRaw;
+            if (up != null) {
+                UpstreamLogin.closeQuietly(up);
+            }
+        }
+    }
+
+    /** Ends the session from another thread: both sockets close, so both pumps stop. */
+    void terminate(String reason) {
+        end(reason);
+    }
+
+    PgUpstream upstream() {
+        return upstream;
+    }
+
+    private void serve(ClientHandshake handshake, ClientHandshake.Admitted admitted, ScheduledFuture<?> deadline)
+            throws IOException, PgRefusal {
+        PgUpstream target;
+        try {
+            target = server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
+        } catch (ProxyRefusedException e) {
+            throw new PgRefusal("28P01", e.getMessage(), "lease token refused: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the authenticator failed: {}", connectionId, e.getClass().getName());
+            throw new PgRefusal("08006", "the proxy could not check the lease token", "authenticator failed: " + e.getClass().getSimpleName());
+        }
+        upstream = target;
+        server.register(this, target.lease());
+        try {
+            UpstreamLogin.Outcome outcome = server.upstreamLogin().login(target, admitted.startup().parameters());
+            switch (outcome) {
+                case UpstreamLogin.Failed failed -> throw failed.unreachable()
+                        ? new PgRefusal("08001", "upstream unavailable", failed.reason())
+                        : new PgRefusal("28000", "upstream login failed", failed.reason());
+                case UpstreamLogin.LoggedIn loggedIn -> {
+                    upstreamRaw = loggedIn.raw();
+                    if (endReason.get() != null) {
+                        throw new PgRefusal("57P01", "lease revoked", "lease revoked during login");
+                    }
+                    relay(handshake, loggedIn, target.lease(), deadline);
+                }
+            }
+        } finally {
+            server.unregister(this, target.lease(), cancelKey);
+        }
+    }
+
+    private void relay(ClientHandshake handshake, UpstreamLogin.LoggedIn upstreamLink, ProxyLease lease, ScheduledFuture<?> deadline)
+            throws IOException {
+        server.audit().opened(connectionId, PgProxyServer.PROTOCOL, lease, client);
+        LOG.debug("{} relaying for lease {} from {}", connectionId, lease.leaseId(), client);
+        Pump fromClient = new Pump(handshake.in(), upstreamLink.socket().getOutputStream(), END_CLIENT, END_UPSTREAM);
+        Pump toClient = new Pump(upstreamLink.in(), handshake.tlsOut(), END_UPSTREAM, END_CLIENT);
+        long greeting = 0;
+        try {
+            ByteArrayOutputStream hello = new ByteArrayOutputStream(1024);
+            hello.writeBytes(PgWire.authentication(PgWire.AUTH_OK));
+            boolean ready = forwardGreeting(upstreamLink.in(), hello);
+            handshake.tlsOut().write(hello.toByteArray());
+            greeting = hello.size();
+            if (!ready) {
+                end(END_UPSTREAM);
+                return;
+            }
+            deadline.cancel(false);
+            clientRaw.setSoTimeout(0);
+            server.handshakeEnded(this);
+            Thread downstream = Thread.ofVirtual().name(connectionId + "-down").start(toClient);
+            fromClient.run();
+            end(fromClient.endReason());
+            joinQuietly(downstream);
+            end(toClient.endReason());
+        } catch (IOException e) {
+            end(e instanceof PgProtocolException ? END_ERROR : END_UPSTREAM);
+        } finally {
+            long toClientBytes = greeting + toClient.bytes();
+            server.audit().closed(connectionId, PgProxyServer.PROTOCOL, lease, fromClient.bytes(), toClientBytes, endReason.get());
+            LOG.debug("{} closed ({}): {} bytes from the client, {} to it", connectionId, endReason.get(), fromClient.bytes(), toClientBytes);
+        }
+    }
+
+    /**
+     * Copies what the upstream sends after AuthenticationOk up to its first ReadyForQuery, keeping
+     * the BackendKeyData so that cancel requests can be routed; false if the upstream gave up instead.
+     */
+    private boolean forwardGreeting(InputStream upstreamIn, ByteArrayOutputStream hello) throws IOException {
+        while (true) {
+            PgWire.Message message = PgWire.read(upstreamIn, MAX_GREETING_MESSAGE);
+            hello.writeBytes(message.encoded());
+            switch (message.type()) {
+                case PgWire.BACKEND_KEY_DATA -> {
+                    PgWire.Body body = message.reader();
+                    cancelKey = new PgWire.CancelKey(body.int32(), body.int32());
+                    server.registerCancelKey(cancelKey, this);
+                }
+                case PgWire.READY_FOR_QUERY -> {
+                    return true;
+                }
+                case PgWire.ERROR_RESPONSE -> {
+                    return false;
+                }
+                default -> {
+                    // ParameterStatus, notices: the client's business
+                }
+            }
+        }
+    }
+
+    /** Records the first reason the session ended for and closes both sides. */
+    private void end(String reason) {
+        if (reason != null) {
+            endReason.compareAndSet(null, reason);
+        }
+        UpstreamLogin.closeQuietly(clientRaw);
+        Socket up = upstreamRaw;
+        if (up != null) {
+            UpstreamLogin.closeQuietly(up);
+        }
+    }
+
+    private void refuse(ClientHandshake handshake, PgRefusal refusal) {
+        server.audit().refused(PgProxyServer.PROTOCOL, client, refusal.auditReason());
+        LOG.debug("{} refused: {}", client, refusal.auditReason());
+        if (handshake != null) {
+            try {
+                handshake.refuse(refusal);
+            } catch (IOException ignored) {
+                // the client is gone already; the refusal is audited all the same
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

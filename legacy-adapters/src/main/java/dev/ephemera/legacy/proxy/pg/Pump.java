@@ -1,0 +1,74 @@
+package dev.ephemera.legacy.proxy.pg;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import javax.net.ssl.SSLException;
+
+/**
+ * Copies one direction of a relayed session as raw bytes. A read takes whatever has arrived (up to
+ * 64 KiB), so a request or a result set crosses in one write and a lone small message is written at
+ * once: no flush timer, no message parsing.
+ */
+final class Pump implements Runnable {
+    private final InputStream in;
+    private final OutputStream out;
+    private final String sourceClosed;
+    private final String sinkClosed;
+    private long bytes;
+    private String endReason;
+
+    /**
+     * @param sourceClosed the end reason when the source stops sending
+     * @param sinkClosed the end reason when the sink stops taking
+     */
+    Pump(InputStream in, OutputStream out, String sourceClosed, String sinkClosed) {
+        this.in = in;
+        this.out = out;
+        this.sourceClosed = sourceClosed;
+        this.sinkClosed = sinkClosed;
+    }
+
+    @Override
+    public void run() {
+        byte[] buffer = new byte[UpstreamLogin.BUFFER];
+        while (true) {
+            int filled;
+            try {
+                filled = in.read(buffer, 0, buffer.length);
+                // Decrypted bytes still buffered (TLS records read in one go) join this write.
+                while (filled > 0 && filled < buffer.length && in.available() > 0) {
+                    int more = in.read(buffer, filled, buffer.length - filled);
+                    if (more < 0) {
+                        break;
+                    }
+                    filled += more;
+                }
+            } catch (IOException e) {
+                endReason = e instanceof SSLException ? PgSession.END_ERROR : sourceClosed;
+                return;
+            }
+            if (filled < 0) {
+                endReason = sourceClosed;
+                return;
+            }
+            try {
+                out.write(buffer, 0, filled);
+            } catch (IOException e) {
+                endReason = e instanceof SSLException ? PgSession.END_ERROR : sinkClosed;
+                return;
+            }
+            bytes += filled;
+        }
+    }
+
+    /** Bytes relayed so far; read it after the pump's thread has ended. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Why the pump stopped, once it has. */
+    String endReason() {
+        return endReason;
+    }
+}
