@@ -7,6 +7,7 @@ import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.backend.postgres.SqlTemplate;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.escrow.LibraryBackend;
+import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.server.escrow.RotationDrivers;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
@@ -20,7 +21,7 @@ import java.util.Optional;
 public final class BackendCatalog {
     private static final Duration DEFAULT_TTL = Duration.ofHours(1);
     private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
-    private static final java.util.Set<String> RESERVED = java.util.Set.of(LibraryBackend.NAME, "proxy");
+    private static final java.util.Set<String> RESERVED = java.util.Set.of(LibraryBackend.NAME, ProxyBackend.NAME);
 
     private final Documents documents;
     private final BackendRegistry registry;

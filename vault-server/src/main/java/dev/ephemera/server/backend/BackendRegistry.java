@@ -5,6 +5,7 @@ import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.escrow.LibraryBackend;
+import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.storage.Keys;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -22,17 +23,22 @@ public final class BackendRegistry implements BackendResolver {
 
     private final Documents documents;
     private final LibraryBackend libraries;
+    private final ProxyBackend proxies;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
-    BackendRegistry(Documents documents, LibraryBackend libraries) {
+    BackendRegistry(Documents documents, LibraryBackend libraries, ProxyBackend proxies) {
         this.documents = documents;
         this.libraries = libraries;
+        this.proxies = proxies;
     }
 
     @Override
     public Optional<LeaseBackend> resolve(String backendName) {
         if (LibraryBackend.NAME.equals(backendName)) {
             return Optional.of(libraries);
+        }
+        if (ProxyBackend.NAME.equals(backendName)) {
+            return Optional.of(proxies);
         }
         Optional<BackendConfig> config = config(backendName).filter(c -> PostgresBackend.TYPE.equals(c.type()));
         if (config.isEmpty()) {

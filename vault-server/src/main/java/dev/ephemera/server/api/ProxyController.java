@@ -1,0 +1,134 @@
+package dev.ephemera.server.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.policy.Decision;
+import dev.ephemera.server.policy.PolicyAction;
+import dev.ephemera.server.policy.PolicyDecider;
+import dev.ephemera.server.proxy.ProxyAuditLog;
+import dev.ephemera.server.proxy.ProxyBackend;
+import dev.ephemera.server.proxy.ProxyRoute;
+import dev.ephemera.server.proxy.RouteCatalog;
+import dev.ephemera.server.quota.RateLimits;
+import dev.ephemera.server.task.Task;
+import dev.ephemera.server.task.TaskService;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Credential-injecting proxy routes: admins configure them over escrowed secrets; a task leases a
+ * route (policy: {@code Lease} of role {@code proxy/<route>}) and gets a lease token the proxy
+ * takes in place of the secret; admins read every proxied connection of a task.
+ */
+@Controller("/v1/proxy")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class ProxyController {
+    @Serdeable
+    record RouteAsk(String protocol, String secretId, String upstream, String database, String header, String scheme,
+                    String username, Boolean upstreamTls, Object defaultTtl, Object maxTtl) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RouteView(String name, String protocol, String secretId, String upstream, String database, String header,
+                     String scheme, String username, Boolean upstreamTls, long defaultTtlSeconds, long maxTtlSeconds) {
+        static RouteView of(ProxyRoute route) {
+            return new RouteView(route.name(), route.protocol().name().toLowerCase(), route.secretId(), route.upstream(),
+                    route.database(), route.header(), route.scheme(), route.username(),
+                    route.protocol() == ProxyRoute.Protocol.POSTGRESQL ? route.upstreamTls() : null,
+                    route.defaultTtl().toSeconds(), route.maxTtl().toSeconds());
+        }
+    }
+
+    @Serdeable
+    record ConnectionList(String taskId, List<ProxyAuditLog.Connection> connections) {}
+
+    private final RouteCatalog routes;
+    private final ProxyAuditLog audit;
+    private final TaskService tasks;
+    private final TaskLeases leases;
+    private final PolicyDecider policy;
+    private final RateLimits rates;
+    private final Callers callers;
+
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskService tasks, TaskLeases leases, PolicyDecider policy,
+                    RateLimits rates, Callers callers) {
+        this.routes = routes;
+        this.audit = audit;
+        this.tasks = tasks;
+        this.leases = leases;
+        this.policy = policy;
+        this.rates = rates;
+        this.callers = callers;
+    }
+
+    @Put("/routes/{name}")
+    RouteView configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+                        @Body RouteAsk body) {
+        Principal.Admin admin = callers.admin(authorization);
+        return RouteView.of(routes.configure(admin.tenant(), name, new RouteCatalog.Spec(body.protocol(), body.secretId(),
+                body.upstream(), body.database(), body.header(), body.scheme(), body.username(), body.upstreamTls(),
+                Durations.parse("default_ttl", body.defaultTtl()), Durations.parse("max_ttl", body.maxTtl()))));
+    }
+
+    @Get("/routes")
+    List<RouteView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return routes.list(callers.admin(authorization).tenant()).stream().map(RouteView::of).toList();
+    }
+
+    @Get("/routes/{name}")
+    RouteView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
+        return RouteView.of(route(callers.admin(authorization).tenant(), name));
+    }
+
+    /** 201 with the proxy's address and a lease token; the escrowed secret itself never leaves the vault. */
+    @Post("/routes/{name}/lease")
+    HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                          @PathVariable String name, @Body Dtos.LeaseAsk body) {
+        Task task = tasks.requireActive(callers.task(authorization).taskId());
+        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        ProxyRoute route = route(task.tenant(), name);
+        if (!task.allowsRole(ProxyBackend.NAME, route.name())) {
+            throw ApiException.forbidden("route " + route.name() + " is outside the roles task " + task.id() + " declared");
+        }
+        Duration requested = Durations.parse("ttl", body.ttl());
+        Duration ttl = requested == null ? route.defaultTtl() : requested;
+        if (ttl.compareTo(route.maxTtl()) > 0) {
+            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the route's max_ttl (" + route.maxTtl().toSeconds() + "s)");
+        }
+        Agent agent = leases.actingAgent(task);
+        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, ProxyBackend.NAME, route.name(),
+                task.intent(ttl, Callers.sourceAddress(request)));
+        return leases.grant(task, agent, permit, ProxyBackend.NAME, route.name(), ttl, route.maxTtl(), body.approvalId());
+    }
+
+    /** Admin: every connection the proxies carried for a task of the tenant. */
+    @Get("/connections{?task_id}")
+    ConnectionList connections(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                               @Nullable @QueryValue("task_id") String taskId) {
+        Principal.Admin admin = callers.admin(authorization);
+        if (taskId == null || !taskId.matches("task_[0-9a-z]{1,40}")) {
+            throw ApiException.invalid("task_id is required");
+        }
+        return new ConnectionList(taskId, audit.ofTask(admin.tenant(), taskId));
+    }
+
+    private ProxyRoute route(String tenant, String name) {
+        return routes.find(tenant, Names.require("route", name)).orElseThrow(() -> ApiException.notFound("no route " + name));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ephemera.server.proxy;
+
+import dev.ephemera.legacy.proxy.http.HttpProxyServer;
+import dev.ephemera.legacy.proxy.pg.PgProxyServer;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the credential-injecting proxies the configuration asks for: {@code ephemera.proxy.http.port}
+ * and {@code ephemera.proxy.postgres.port} (0 for any free port; absent or negative: off).
+ */
+@Context
+public final class ProxyServers {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServers.class);
+
+    private final ProxyGate gate;
+    private final ProxyAuditLog audit;
+    private final String host;
+    private final int httpPort;
+    private final int postgresPort;
+    private final Path keyStore;
+    private final String keyStorePassword;
+    private HttpProxyServer http;
+    private PgProxyServer postgres;
+
+    ProxyServers(ProxyGate gate, ProxyAuditLog audit, @Value("${ephemera.proxy.host:127.0.0.1}") String host,
+                 @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
+                 @Nullable @Value("${ephemera.proxy.tls.key-store:}") String keyStore,
+                 @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword) {
+        this.gate = gate;
+        this.audit = audit;
+        this.host = host;
+        this.httpPort = httpPort;
+        this.postgresPort = postgresPort;
+        this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
+        this.keyStorePassword = keyStorePassword == null ? "" : keyStorePassword;
+    }
+
+    @PostConstruct
+    synchronized void start() {
+        try {
+            if (httpPort >= 0) {
+                http = new HttpProxyServer(new InetSocketAddress(host, httpPort), gate, audit);
+                http.start();
+                log.info("HTTP credential-injecting proxy on {}", httpAddress().orElseThrow());
+            }
+            if (postgresPort >= 0) {
+                postgres = new PgProxyServer(ProxyTls.context(keyStore, keyStorePassword.toCharArray()),
+                        new InetSocketAddress(host, postgresPort), gate, audit);
+                postgres.start();
+                log.info("PostgreSQL credential-injecting proxy on {}", postgresAddress().orElseThrow());
+            }
+        } catch (IOException e) {
+            stop();
+            throw new UncheckedIOException("cannot start the proxies", e);
+        } catch (GeneralSecurityException e) {
+            stop();
+            throw new IllegalStateException("cannot set up the PostgreSQL proxy's TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ends every session and exchange of a revoked lease; returns how many there were. */
+    public int closeLease(String leaseId) {
+        int closed = 0;
+        if (http != null) {
+            closed += http.closeLease(leaseId);
+        }
+        if (postgres != null) {
+            closed += postgres.closeLease(leaseId);
+        }
+        return closed;
+    }
+
+    /** {@code http://host:port} of the HTTP proxy, when it runs. */
+    public Optional<String> httpAddress() {
+        return http == null ? Optional.empty() : Optional.of("http://" + host + ":" + http.port());
+    }
+
+    /** {@code host:port} of the PostgreSQL proxy, when it runs. */
+    public Optional<String> postgresAddress() {
+        return postgres == null ? Optional.empty() : Optional.of(host + ":" + postgres.port());
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (http != null) {
+            http.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}

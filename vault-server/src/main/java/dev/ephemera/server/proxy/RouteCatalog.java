@@ -1,0 +1,119 @@
+package dev.ephemera.server.proxy;
+
+import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.api.Names;
+import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.escrow.EscrowService;
+import dev.ephemera.storage.Keys;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Admin configuration of proxy routes, checked before it is stored. */
+@Singleton
+public final class RouteCatalog {
+    private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9a-fA-F:]{2,45}]):(\\d{1,5})");
+    private static final Set<String> SCHEMES = Set.of("bearer", "basic", "raw");
+    private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(8);
+
+    /** What an admin asks for; {@link #configure} fills defaults and checks it. */
+    public record Spec(String protocol, String secretId, String upstream, String database, String header, String scheme,
+                       String username, Boolean upstreamTls, Duration defaultTtl, Duration maxTtl) {}
+
+    private final Documents documents;
+    private final EscrowService escrow;
+    private final InstantSource clock;
+
+    RouteCatalog(Documents documents, EscrowService escrow, InstantSource clock) {
+        this.documents = documents;
+        this.escrow = escrow;
+        this.clock = clock;
+    }
+
+    public ProxyRoute configure(String tenant, String name, Spec spec) {
+        Names.require("route name", name);
+        ProxyRoute.Protocol protocol = switch (spec.protocol() == null ? "" : spec.protocol().toLowerCase(Locale.ROOT)) {
+            case "http" -> ProxyRoute.Protocol.HTTP;
+            case "postgresql" -> ProxyRoute.Protocol.POSTGRESQL;
+            default -> throw ApiException.invalid("protocol must be \"http\" or \"postgresql\"");
+        };
+        EscrowedSecret secret = escrow.find(tenant, Names.require("secret_id", spec.secretId()))
+                .orElseThrow(() -> ApiException.invalid("secret_id " + spec.secretId() + " is not an escrowed secret of this tenant"));
+        Duration max = spec.maxTtl() == null ? DEFAULT_MAX_TTL : spec.maxTtl();
+        Duration ttl = spec.defaultTtl() == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : spec.defaultTtl();
+        if (ttl.compareTo(max) > 0) {
+            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
+        }
+        String account = secret.target().getOrDefault("role", secret.target().get("username"));
+        ProxyRoute route = protocol == ProxyRoute.Protocol.HTTP
+                ? httpRoute(tenant, name, spec, account, ttl, max)
+                : postgresRoute(tenant, name, spec, account, ttl, max);
+        documents.put(Keys.of("proxy-route", tenant, name), route);
+        return route;
+    }
+
+    public Optional<ProxyRoute> find(String tenant, String name) {
+        return documents.get(Keys.of("proxy-route", tenant, name), ProxyRoute.class);
+    }
+
+    public List<ProxyRoute> list(String tenant) {
+        return documents.list(Keys.prefix("proxy-route", tenant), ProxyRoute.class);
+    }
+
+    private ProxyRoute httpRoute(String tenant, String name, Spec spec, String account, Duration ttl, Duration max) {
+        URI base;
+        try {
+            base = URI.create(spec.upstream() == null ? "" : spec.upstream());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("upstream must be an http(s) URL");
+        }
+        if (!base.isAbsolute() || base.getRawAuthority() == null || base.getRawUserInfo() != null
+                || base.getRawQuery() != null || base.getRawFragment() != null
+                || !Set.of("http", "https").contains(base.getScheme().toLowerCase(Locale.ROOT))) {
+            throw ApiException.invalid("upstream must be an http(s) URL without credentials, query or fragment");
+        }
+        String header = spec.header() == null ? "Authorization" : spec.header();
+        if (!HEADER.matcher(header).matches() || Set.of("host", "content-length", "transfer-encoding", "connection",
+                "proxy-authorization", "upgrade", "te", "trailer", "keep-alive").contains(header.toLowerCase(Locale.ROOT))) {
+            throw ApiException.invalid("header must be an end-to-end header name such as Authorization or X-API-Key");
+        }
+        String scheme = spec.scheme() == null ? "bearer" : spec.scheme().toLowerCase(Locale.ROOT);
+        if (!SCHEMES.contains(scheme)) {
+            throw ApiException.invalid("scheme must be bearer, basic or raw");
+        }
+        String username = spec.username() == null ? account : spec.username();
+        if ("basic".equals(scheme) && (username == null || username.isBlank() || username.contains(":"))) {
+            throw ApiException.invalid("basic needs a username (without ':'): give one or escrow the secret with an account");
+        }
+        return new ProxyRoute(tenant, name, ProxyRoute.Protocol.HTTP, spec.secretId(), base.toString(), null, header, scheme,
+                username, false, ttl, max, clock.instant());
+    }
+
+    private ProxyRoute postgresRoute(String tenant, String name, Spec spec, String account, Duration ttl, Duration max) {
+        if (spec.upstream() == null || !HOST_PORT.matcher(spec.upstream()).matches()) {
+            throw ApiException.invalid("upstream must be host:port of the PostgreSQL server");
+        }
+        int port = Integer.parseInt(spec.upstream().substring(spec.upstream().lastIndexOf(':') + 1));
+        if (port < 1 || port > 65535) {
+            throw ApiException.invalid("upstream port must be 1 to 65535");
+        }
+        String username = spec.username() == null ? account : spec.username();
+        if (username == null || username.isBlank()) {
+            throw ApiException.invalid("username is required: the secret names no PostgreSQL role");
+        }
+        if (spec.database() == null || spec.database().isBlank() || spec.database().length() > 63) {
+            throw ApiException.invalid("database is required (at most 63 characters)");
+        }
+        return new ProxyRoute(tenant, name, ProxyRoute.Protocol.POSTGRESQL, spec.secretId(), spec.upstream(), spec.database(),
+                null, null, username, Boolean.TRUE.equals(spec.upstreamTls()), ttl, max, clock.instant());
+    }
+}
