@@ -248,7 +248,7 @@ public final class SecretWatcher implements AutoCloseable {
             lock.unlock();
         }
         LOG.log(Level.WARNING, "cannot read secret {0} from Ephemera ({1}); keeping {2}, retrying in {3} ms", secretId,
-                e.getMessage(), latest().map(v -> "version " + v.version()).orElse("no version yet"), delay.toMillis());
+                e.getMessage(), latest().map(v -> "version " + v.version()).orElse("no version yet"), Long.toString(delay.toMillis()));
         try {
             Thread.sleep(delay);
         } catch (InterruptedException interrupted) {
