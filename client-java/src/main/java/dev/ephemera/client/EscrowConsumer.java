@@ -57,7 +57,7 @@ public final class EscrowConsumer {
 
     /** Starts watching the secret; add listeners, or use {@link SecretWatcher#current()} and {@link SecretWatcher#latest()}. */
     public SecretWatcher watch(String secretId) {
-        Args.requireText(secretId, "secretId");
+        Args.pathSegment(secretId, "secretId"); // refused here rather than on the watcher's thread
         return SecretWatcher.start(this, secretId, backoff);
     }
 
