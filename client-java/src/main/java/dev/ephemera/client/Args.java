@@ -1,7 +1,9 @@
 package dev.ephemera.client;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /** Client-side argument checks, so that mistakes fail before a request is sent. */
@@ -21,6 +23,31 @@ final class Args {
     }
 
     /** The API takes durations as whole seconds; rounding silently would change the caller's intent. */
+    /**
+     * The vault's base address: absolute http or https with a host. A path is kept as a prefix
+     * (for a reverse proxy); user info, query and fragment are refused.
+     *
+     * @param credential the builder method that carries identity instead, named in the refusal
+     */
+    static URI vaultAddress(URI address, String credential) {
+        Objects.requireNonNull(address, "address must not be null");
+        String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
+        if (!address.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))) {
+            throw new IllegalArgumentException("address must be an absolute http or https URI, got " + address);
+        }
+        if (address.getHost() == null) {
+            throw new IllegalArgumentException("address must name a host, got " + address);
+        }
+        if (address.getRawUserInfo() != null) {
+            // Not echoed: user info is a credential.
+            throw new IllegalArgumentException("address must not contain user info; authenticate with " + credential);
+        }
+        if (address.getRawQuery() != null || address.getRawFragment() != null) {
+            throw new IllegalArgumentException("address must not have a query or fragment, got " + address);
+        }
+        return address;
+    }
+
     static long seconds(Duration duration, String name) {
         Objects.requireNonNull(duration, () -> name + " must not be null");
         if (duration.isNegative() || duration.isZero()) {

@@ -3,7 +3,6 @@ package dev.ephemera.client;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -40,6 +39,14 @@ public final class Ephemera {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A client for a legacy application holding a consumer grant, with default settings;
+     * {@link EscrowConsumer#builder()} offers the others.
+     */
+    public static EscrowConsumer consumer(URI address, String consumerToken) {
+        return EscrowConsumer.builder().address(address).consumerToken(consumerToken).build();
     }
 
     /** The server's address, always ending in {@code /}. */
@@ -122,22 +129,7 @@ public final class Ephemera {
          * a prefix (for a reverse proxy); user info, query and fragment are refused.
          */
         public Builder address(URI address) {
-            Objects.requireNonNull(address, "address must not be null");
-            String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase(Locale.ROOT);
-            if (!address.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))) {
-                throw new IllegalArgumentException("address must be an absolute http or https URI, got " + address);
-            }
-            if (address.getHost() == null) {
-                throw new IllegalArgumentException("address must name a host, got " + address);
-            }
-            if (address.getRawUserInfo() != null) {
-                // Not echoed: user info is a credential. Identity goes through workloadToken.
-                throw new IllegalArgumentException("address must not contain user info; authenticate with workloadToken");
-            }
-            if (address.getRawQuery() != null || address.getRawFragment() != null) {
-                throw new IllegalArgumentException("address must not have a query or fragment, got " + address);
-            }
-            this.address = address;
+            this.address = Args.vaultAddress(address, "workloadToken");
             return this;
         }
 
@@ -182,18 +174,8 @@ public final class Ephemera {
             if (workloadToken == null) {
                 throw new IllegalStateException("workloadToken is required: call workloadToken(Supplier) before build()");
             }
-            HttpClient http = httpClient != null ? httpClient : defaultClient();
+            HttpClient http = httpClient != null ? httpClient : HttpTransport.defaultClient(address, requestTimeout);
             return new Ephemera(new HttpTransport(address, requestTimeout, http), workloadToken, approvalWait);
-        }
-
-        private HttpClient defaultClient() {
-            return HttpClient.newBuilder()
-                    .connectTimeout(requestTimeout)
-                    // A redirect would carry the bearer token elsewhere; the API never redirects.
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    // Plain-HTTP HTTP/2 means an h2c upgrade attempt that many servers mishandle.
-                    .version(address.getScheme().equalsIgnoreCase("http") ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                    .build();
         }
     }
 }

@@ -35,6 +35,16 @@ final class HttpTransport {
         return base;
     }
 
+    static HttpClient defaultClient(URI address, Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                // A redirect would carry the bearer token elsewhere; the API never redirects.
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // Plain-HTTP HTTP/2 means an h2c upgrade attempt that many servers mishandle.
+                .version(address.getScheme().equalsIgnoreCase("http") ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .build();
+    }
+
     /**
      * @param path    relative to the address, e.g. {@code v1/leases}
      * @param body    a request record, or null for a call without a body
@@ -51,8 +61,11 @@ final class HttpTransport {
         return Responses.read(status, response.body(), wireType, convert, method + " /" + path);
     }
 
-    /** A 2xx reply whose shape depends on its status (201 or 202); errors are thrown as by {@link #call}. */
-    record Reply(int status, String body) {
+    /**
+     * A 2xx reply whose shape depends on its status (201 or 202), or a 304; errors are thrown as
+     * by {@link #call}. {@code etag} is the reply's entity tag, or null.
+     */
+    record Reply(int status, String body, String etag) {
         @Override
         public String toString() {
             return "Reply[status=" + status + "]"; // the body may hold a credential
@@ -65,7 +78,31 @@ final class HttpTransport {
         if (status < 200 || status > 299) {
             throw ErrorMapper.map(status, response.body(), response.headers());
         }
-        return new Reply(status, response.body());
+        return reply(response);
+    }
+
+    /**
+     * A GET that may answer 304 Not Modified, which is returned like a 2xx reply. Used for the
+     * consumer's long poll, which the server may hold for {@code hold} before answering.
+     *
+     * @param ifNoneMatch the entity tag held, or null
+     */
+    Reply conditionalGet(String path, String bearer, String ifNoneMatch, Duration hold) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(request("GET", path, bearer, null), (name, value) -> true)
+                .timeout(timeout.plus(hold));
+        if (ifNoneMatch != null) {
+            request.header("If-None-Match", ifNoneMatch);
+        }
+        HttpResponse<String> response = send(request.build());
+        int status = response.statusCode();
+        if (status != 304 && (status < 200 || status > 299)) {
+            throw ErrorMapper.map(status, response.body(), response.headers());
+        }
+        return reply(response);
+    }
+
+    private static Reply reply(HttpResponse<String> response) {
+        return new Reply(response.statusCode(), response.body(), response.headers().firstValue("ETag").orElse(null));
     }
 
     Duration timeout() {

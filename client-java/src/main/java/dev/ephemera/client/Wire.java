@@ -144,6 +144,25 @@ final class Wire {
         }
     }
 
+    /** Reply of {@code GET /v1/escrow/{id}/current}; the username is absent when the secret names no account. */
+    record CurrentBody(String id, Integer version, String username, String value, String rotatedAt) {
+
+        SecretVersion toVersion() {
+            if (version == null || version < 1) {
+                throw new MalformedResponse("missing field version");
+            }
+            if (value == null || value.isEmpty()) {
+                throw new MalformedResponse("missing field value");
+            }
+            return new SecretVersion(required(id, "id"), version, username, value, instant(rotatedAt, "rotated_at"));
+        }
+
+        @Override
+        public String toString() {
+            return "CurrentBody[id=" + id + ", version=" + version + ", value=***]";
+        }
+    }
+
     static String required(String value, String field) {
         if (value == null || value.isBlank()) {
             throw new MalformedResponse("missing field " + field);
