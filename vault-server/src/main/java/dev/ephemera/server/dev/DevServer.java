@@ -8,6 +8,7 @@ import dev.ephemera.server.auth.Tokens;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.policy.TenantPolicies;
+import dev.ephemera.server.proxy.ProxyServers;
 import java.io.IOException;
 import java.net.URI;
 import java.io.PrintStream;
@@ -58,7 +59,11 @@ public final class DevServer implements AutoCloseable {
             }
             EphemeraServer server;
             try {
-                server = EphemeraServer.start(dataDir, keyFile, host, port, Map.of());
+                // The proxies listen beside the API: 8201 (HTTP) and 8202 (PostgreSQL) for the default 8200.
+                server = EphemeraServer.start(dataDir, keyFile, host, port, Map.of(
+                        "ephemera.proxy.host", host,
+                        "ephemera.proxy.http.port", port == 0 ? 0 : port + 1,
+                        "ephemera.proxy.postgres.port", port == 0 ? 0 : port + 2));
             } catch (RuntimeException e) {
                 if (postgres != null) {
                     postgres.close();
@@ -89,6 +94,7 @@ public final class DevServer implements AutoCloseable {
             configureDemoBackend();
         }
         String address = server.address().toString();
+        ProxyServers proxies = server.bean(ProxyServers.class);
         writePrivate(dataDir.resolve("dev.env"), """
                 export EPHEMERA_ADDR=%s
                 export EPHEMERA_ADMIN_TOKEN=%s
@@ -103,6 +109,7 @@ public final class DevServer implements AutoCloseable {
                   Operator token: %s
                   Demo agent:     %s (workload identity %s, issuer "%s")
                   Policy:         starter Cedar policy (GET /v1/policies); default deny beyond it
+                  Proxies:        HTTP %s, PostgreSQL %s (routes: PUT /v1/proxy/routes/{name})
                 %s
                 Load the tokens into your shell (the workload token is valid for 1 hour; mint another with
                 `./ephemera dev-token --data-dir %s`):
@@ -117,6 +124,7 @@ public final class DevServer implements AutoCloseable {
 
                 Press Ctrl+C to stop.
                 """, address, dataDir, adminToken, DEMO_AGENT, DEMO_SUBJECT, DevIssuer.NAME,
+                proxies.httpAddress().orElse("off"), proxies.postgresAddress().orElse("off"),
                 postgres == null ? "" : "  Demo backend:   demo (embedded PostgreSQL on 127.0.0.1:" + postgres.port()
                         + "), role readonly; table inventory\n",
                 dataDir, dataDir.resolve("dev.env"));
