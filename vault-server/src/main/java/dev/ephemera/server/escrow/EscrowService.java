@@ -86,7 +86,13 @@ public final class EscrowService {
         EscrowedSecret secret = escrow.create(tenant, id, driver, target, value);
         log.info("escrowed secret {} (tenant {}) created for {} on {}", id, tenant, account, driver);
         if (rotateNow && !RotationDrivers.MANUAL.equals(driver)) {
-            return rotate(tenant, id).secret();
+            try {
+                return rotator.rotate(tenant, id).secret();
+            } catch (RotationException e) {
+                // Escrowed all the same: the view shows the failure, and rotate-now or the plan retries.
+                log.error("escrowed secret {} (tenant {}) could not be taken over by a rotation: {}", id, tenant, e.getMessage());
+                return escrow.find(tenant, id).orElse(secret);
+            }
         }
         return secret;
     }
