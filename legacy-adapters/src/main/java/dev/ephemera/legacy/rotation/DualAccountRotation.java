@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Blue/green rotation of two accounts that can each do the job: consumers use the active one; a
@@ -26,11 +29,33 @@ public final class DualAccountRotation {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** Which of the two escrowed accounts is active, since when. */
-    record State(String tenant, String id, String blue, String green, String active, Instant switchedAt) {}
+    /**
+     * Which of the two escrowed accounts is active, since when, after how many switches. A record
+     * written before switches were counted reads as none.
+     */
+    public record Pair(String tenant, String id, String blue, String green, String active, Instant switchedAt, int switches) {
+        /**
+         * Grows by one at every switch. Not the active account's own version: blue at version 2
+         * followed by green at version 2 would look unchanged to a consumer.
+         */
+        public int version() {
+            return switches + 1;
+        }
 
-    /** What consumers use now: the active account's target (its login) and password. */
-    public record Current(String account, Map<String, String> target, String password, int version) {
+        public String inactive() {
+            return active.equals(blue) ? green : blue;
+        }
+
+        public boolean has(String account) {
+            return blue.equals(account) || green.equals(account);
+        }
+    }
+
+    /**
+     * What consumers use now: the active account's target (its login) and password, the pair's
+     * version, and since when it is current.
+     */
+    public record Current(String account, Map<String, String> target, String password, int version, Instant since) {
         @Override
         public String toString() {
             return "Current[account=" + account + ", version=" + version + "]";
@@ -55,13 +80,29 @@ public final class DualAccountRotation {
     public void create(String tenant, String id, String blue, String green) {
         escrow.find(tenant, blue).orElseThrow(() -> new IllegalArgumentException("no escrowed account " + blue));
         escrow.find(tenant, green).orElseThrow(() -> new IllegalArgumentException("no escrowed account " + green));
-        save(new State(tenant, id, blue, green, blue, Instant.EPOCH));
+        save(new Pair(tenant, id, blue, green, blue, Instant.EPOCH, 0));
+    }
+
+    public Optional<Pair> find(String tenant, String id) {
+        return store.get(Keys.of("dual-account", tenant, id)).map(DualAccountRotation::decode);
+    }
+
+    /** The tenant's pairs, in id order. */
+    public List<Pair> list(String tenant) {
+        List<Pair> pairs = new ArrayList<>();
+        store.scan(Keys.prefix("dual-account", tenant), (key, value) -> pairs.add(decode(value)));
+        return pairs;
     }
 
     public Current current(String tenant, String id) {
-        State state = state(tenant, id);
-        EscrowedSecret active = escrow.find(tenant, state.active()).orElseThrow();
-        return new Current(active.id(), active.target(), active.current().value(), active.current().number());
+        Pair pair = state(tenant, id);
+        EscrowedSecret active = escrow.find(tenant, pair.active()).orElseThrow();
+        Instant since = pair.switches() == 0 ? active.current().createdAt() : pair.switchedAt();
+        return new Current(active.id(), active.target(), active.current().value(), pair.version(), since);
+    }
+
+    public Duration overlap() {
+        return overlap;
     }
 
     /** When the inactive account may next be rotated: {@code overlap} after the last switch. */
@@ -74,35 +115,33 @@ public final class DualAccountRotation {
      * inactive one may still be in use from before the last switch.
      */
     public synchronized Rotator.Outcome rotate(String tenant, String id) throws RotationException {
-        State state = state(tenant, id);
+        Pair state = state(tenant, id);
         Instant now = clock.instant();
         if (now.isBefore(state.switchedAt().plus(overlap))) {
-            throw new RotationException("account " + inactive(state) + " was active until " + state.switchedAt()
+            throw new RotationException("account " + state.inactive() + " was active until " + state.switchedAt()
                     + "; it may be rotated from " + state.switchedAt().plus(overlap));
         }
-        String next = inactive(state);
+        String next = state.inactive();
         Rotator.Outcome outcome = rotator.rotate(tenant, next);
         if (outcome instanceof Rotator.Outcome.Rotated) {
-            save(new State(tenant, id, state.blue(), state.green(), next, clock.instant()));
+            save(new Pair(tenant, id, state.blue(), state.green(), next, clock.instant(), state.switches() + 1));
         }
         return outcome;
     }
 
-    private static String inactive(State state) {
-        return state.active().equals(state.blue()) ? state.green() : state.blue();
+    private Pair state(String tenant, String id) {
+        return find(tenant, id).orElseThrow(() -> new IllegalArgumentException("no dual-account secret " + id));
     }
 
-    private State state(String tenant, String id) {
-        byte[] bytes = store.get(Keys.of("dual-account", tenant, id))
-                .orElseThrow(() -> new IllegalArgumentException("no dual-account secret " + id));
+    private static Pair decode(byte[] bytes) {
         try {
-            return JSON.readValue(bytes, State.class);
+            return JSON.readValue(bytes, Pair.class);
         } catch (IOException e) {
             throw new StorageException("corrupt dual-account record", e);
         }
     }
 
-    private void save(State state) {
+    private void save(Pair state) {
         try {
             store.write(Batch.create().put(Keys.of("dual-account", state.tenant(), state.id()), JSON.writeValueAsBytes(state)));
         } catch (IOException e) {

@@ -57,6 +57,11 @@ public record RotationSchedule(Duration period, LocalTime windowStart, LocalTime
         return new RotationSchedule(period, null, null, Duration.ZERO);
     }
 
+    /** The least time between two rotations: the period, or the shortest gap between the cron expression's times. */
+    public Duration shortestGap() {
+        return cron == null ? period : cron.shortestGapInADay();
+    }
+
     /** The secret's own offset within the spread, stable across restarts. */
     public Duration offsetOf(String secretId) {
         if (spread.isZero()) {

@@ -25,7 +25,13 @@ public final class RotationScheduler {
 
     private record Due(Entry entry, Instant at) {}
 
-    private final Rotator rotator;
+    /** What a due entry runs: a plain rotation, or whatever else an entry may stand for (a blue/green pair). */
+    @FunctionalInterface
+    public interface Rotation {
+        Rotator.Outcome rotate(String tenant, String id) throws RotationException;
+    }
+
+    private final Rotation rotation;
     private final InstantSource clock;
     private final Duration gap;
     private final Map<Entry, RotationSchedule> schedules = new ConcurrentHashMap<>();
@@ -33,7 +39,11 @@ public final class RotationScheduler {
     private Instant lastRun = Instant.MIN;
 
     public RotationScheduler(Rotator rotator, InstantSource clock, Duration gap) {
-        this.rotator = rotator;
+        this(rotator::rotate, clock, gap);
+    }
+
+    public RotationScheduler(Rotation rotation, InstantSource clock, Duration gap) {
+        this.rotation = rotation;
         this.clock = clock;
         this.gap = gap;
     }
@@ -84,7 +94,7 @@ public final class RotationScheduler {
             }
             Rotator.Outcome outcome;
             try {
-                outcome = rotator.rotate(due.entry().tenant(), due.entry().id());
+                outcome = rotation.rotate(due.entry().tenant(), due.entry().id());
             } catch (RotationException e) {
                 log.error("scheduled rotation of {} (tenant {}) could not run: {}", due.entry().id(), due.entry().tenant(),
                         e.getMessage());

@@ -1,11 +1,13 @@
 package dev.ephemera.server.api;
 
 import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.server.approval.Approval;
 import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.escrow.Consumers;
+import dev.ephemera.server.escrow.DualAccounts;
 import dev.ephemera.server.escrow.EscrowService;
 import dev.ephemera.server.escrow.LibraryCatalog;
 import dev.ephemera.server.escrow.LibraryConfig;
@@ -28,6 +30,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -36,7 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Admin: escrowed secrets — created, viewed (never with their value), rotated, planned, given to
  * consumers, and revealed only through break-glass. A secret rotated through a shared backend's
- * admin account is created by an operator: that account can change any role's password.
+ * admin account is created by an operator: that account can change any role's password. A
+ * blue/green pair of escrowed accounts is read, rotated, planned and consumed by its id like a
+ * secret; its consumers read the active account.
  */
 @Controller("/v1/escrow")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -46,6 +51,7 @@ final class EscrowController {
     private static final Duration MAX_WAIT = Duration.ofMinutes(2);
 
     private final EscrowService escrow;
+    private final DualAccounts pairs;
     private final SecretWatch watch;
     private final LibraryCatalog libraries;
     private final Consumers consumers;
@@ -53,9 +59,10 @@ final class EscrowController {
     private final Callers callers;
     private final InstantSource clock;
 
-    EscrowController(EscrowService escrow, SecretWatch watch, LibraryCatalog libraries, Consumers consumers, Approvals approvals, Callers callers,
-                     InstantSource clock) {
+    EscrowController(EscrowService escrow, DualAccounts pairs, SecretWatch watch, LibraryCatalog libraries, Consumers consumers,
+                     Approvals approvals, Callers callers, InstantSource clock) {
         this.escrow = escrow;
+        this.pairs = pairs;
         this.watch = watch;
         this.libraries = libraries;
         this.consumers = consumers;
@@ -89,25 +96,46 @@ final class EscrowController {
         return escrow.list(admin.tenant()).stream().map(this::view).toList();
     }
 
+    /** Pairs two escrowed accounts under a new id; blue is active first. */
+    @Post("/pairs")
+    HttpResponse<EscrowDtos.PairView> createPair(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                 @Body EscrowDtos.PairAsk body) {
+        Principal.Admin admin = callers.admin(authorization);
+        String id = Names.require("id", body.id());
+        for (String account : new String[] {Names.require("blue", body.blue()), Names.require("green", body.green())}) {
+            libraries.libraryOf(admin.tenant(), account).ifPresent(library -> {
+                throw ApiException.invalid("account " + account + " is in library " + library.name() + ", which rotates it");
+            });
+        }
+        DualAccountRotation.Pair pair = escrow.pair(admin.tenant(), id, body.blue(), body.green());
+        audit.info("dual-account pair {} of {} and {} created by {} (tenant {})", id, body.blue(), body.green(), admin.name(),
+                admin.tenant());
+        return HttpResponse.created(pairView(pair));
+    }
+
     @Get("/{id}")
-    EscrowDtos.SecretView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        return view(secret(callers.admin(authorization), id));
+    HttpResponse<?> read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        return HttpResponse.ok(anyView(callers.admin(authorization), id));
     }
 
     @Post("/{id}/rotate")
-    EscrowDtos.Rotated rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+    HttpResponse<?> rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
-        EscrowedSecret secret = secret(admin, id);
-        if (libraries.libraryOf(admin.tenant(), id).isPresent()) {
+        String name = exists(admin, id);
+        if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
             throw ApiException.conflict(id + " is a library account: it rotates at every check-in");
         }
         audit.info("rotation of {} asked by {} (tenant {})", id, admin.name(), admin.tenant());
-        return switch (escrow.rotate(admin.tenant(), secret.id())) {
+        Rotator.Outcome outcome = escrow.rotate(admin.tenant(), name);
+        Optional<DualAccountRotation.Pair> pair = pairs.find(admin.tenant(), name);
+        return HttpResponse.ok(switch (outcome) {
+            case Rotator.Outcome.Rotated rotated when pair.isPresent() ->
+                    new EscrowDtos.PairRotated(true, rotated.attempts(), rotated.secret().id(), pairView(pair.get()));
             case Rotator.Outcome.Rotated rotated -> new EscrowDtos.Rotated(true, rotated.attempts(), view(rotated.secret()));
             case Rotator.Outcome.Failed failed -> throw ApiException.backendUnavailable("rotation of " + id + " failed after "
                     + failed.attempts() + " attempts; version " + failed.secret().current().number() + " stays current: "
                     + failed.reason());
-        };
+        });
     }
 
     @Put("/{id}/value")
@@ -121,29 +149,29 @@ final class EscrowController {
     }
 
     @Put("/{id}/rotation")
-    EscrowDtos.SecretView plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
-                               @Body EscrowDtos.Rotation body) {
+    HttpResponse<?> plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                         @Body EscrowDtos.Rotation body) {
         Principal.Admin admin = callers.admin(authorization);
-        EscrowedSecret secret = secret(admin, id);
-        if (libraries.libraryOf(admin.tenant(), id).isPresent()) {
+        String name = exists(admin, id);
+        if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
             throw ApiException.conflict(id + " is a library account: it rotates at every check-in, never on a plan");
         }
-        escrow.plan(admin.tenant(), id, body.plan(admin.tenant(), id));
-        return view(secret);
+        escrow.plan(admin.tenant(), name, body.plan(admin.tenant(), name));
+        return HttpResponse.ok(anyView(admin, name));
     }
 
     @Delete("/{id}/rotation")
-    EscrowDtos.SecretView unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+    HttpResponse<?> unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
-        escrow.plan(admin.tenant(), secret(admin, id).id(), null);
-        return view(secret(admin, id));
+        escrow.plan(admin.tenant(), exists(admin, id), null);
+        return HttpResponse.ok(anyView(admin, id));
     }
 
     @Post("/{id}/consumers")
     HttpResponse<EscrowDtos.ConsumerView> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                       @PathVariable String id, @Body EscrowDtos.ConsumerAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        secret(admin, id);
+        exists(admin, id);
         Consumers.Issued issued = consumers.issue(admin.tenant(), id, Names.require("name", body.name()));
         audit.info("consumer {} ({}) of {} granted by {} (tenant {})", issued.grant().id(), issued.grant().name(), id,
                 admin.name(), admin.tenant());
@@ -154,14 +182,14 @@ final class EscrowController {
     List<EscrowDtos.ConsumerView> consumers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                             @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
-        return consumers.of(admin.tenant(), secret(admin, id).id()).stream().map(grant -> consumerView(grant, null)).toList();
+        return consumers.of(admin.tenant(), exists(admin, id)).stream().map(grant -> consumerView(grant, null)).toList();
     }
 
     @Delete("/{id}/consumers/{consumerId}")
     HttpResponse<?> removeConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                    @PathVariable String consumerId) {
         Principal.Admin admin = callers.admin(authorization);
-        consumers.revoke(admin.tenant(), secret(admin, id).id(), consumerId);
+        consumers.revoke(admin.tenant(), exists(admin, id), consumerId);
         audit.info("consumer {} of {} withdrawn by {} (tenant {})", consumerId, id, admin.name(), admin.tenant());
         return HttpResponse.noContent();
     }
@@ -218,32 +246,57 @@ final class EscrowController {
         // Listen before reading, so a change between the two is not missed; a change that is not a
         // new version (a rotation recorded, not yet confirmed) only starts another wait.
         CompletableFuture<Void> change = watch.nextChange(grant.tenant(), grant.secretId());
-        EscrowedSecret secret = escrow.require(grant.tenant(), grant.secretId());
+        EscrowDtos.Current current = currentOf(grant.tenant(), grant.secretId());
         long left = deadline - System.nanoTime();
-        if (!etag(secret).equals(ifNoneMatch) || left <= 0) {
-            return CompletableFuture.completedFuture(current(grant, secret, ifNoneMatch));
+        if (!etag(current).equals(ifNoneMatch) || left <= 0) {
+            return CompletableFuture.completedFuture(current(grant, current, ifNoneMatch));
         }
         return change.copy().completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
                 .thenCompose(changed -> awaitChange(grant, ifNoneMatch, deadline));
     }
 
-    private static HttpResponse<?> current(Consumers.Grant grant, EscrowedSecret secret, String ifNoneMatch) {
-        String etag = etag(secret);
+    /** A secret's current version, or a pair's: its active account under the pair's own version. */
+    private EscrowDtos.Current currentOf(String tenant, String id) {
+        if (pairs.find(tenant, id).isPresent()) {
+            DualAccountRotation.Current active = pairs.current(tenant, id);
+            return new EscrowDtos.Current(id, active.version(), EscrowDtos.account(active.target()), active.password(),
+                    active.since());
+        }
+        EscrowedSecret secret = escrow.require(tenant, id);
+        return new EscrowDtos.Current(secret.id(), secret.current().number(), EscrowDtos.account(secret),
+                secret.current().value(), secret.current().createdAt());
+    }
+
+    private static HttpResponse<?> current(Consumers.Grant grant, EscrowDtos.Current current, String ifNoneMatch) {
+        String etag = etag(current);
         if (etag.equals(ifNoneMatch)) {
             return HttpResponse.notModified().header(HttpHeaders.ETAG, etag);
         }
-        audit.info("consumer {} ({}) read {} version {}", grant.id(), grant.name(), secret.id(), secret.current().number());
-        return HttpResponse.ok(new EscrowDtos.Current(secret.id(), secret.current().number(), EscrowDtos.account(secret),
-                secret.current().value(), secret.current().createdAt()))
-                .header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-store");
+        audit.info("consumer {} ({}) read {} version {}", grant.id(), grant.name(), current.id(), current.version());
+        return HttpResponse.ok(current).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-store");
     }
 
-    private static String etag(EscrowedSecret secret) {
-        return "\"v" + secret.current().number() + "\"";
+    private static String etag(EscrowDtos.Current current) {
+        return "\"v" + current.version() + "\"";
     }
 
     private EscrowedSecret secret(Principal.Admin admin, String id) {
         return escrow.require(admin.tenant(), Names.require("id", id));
+    }
+
+    /** The id of an escrowed secret or a pair, 404 when it is neither. */
+    private String exists(Principal.Admin admin, String id) {
+        Names.require("id", id);
+        return pairs.find(admin.tenant(), id).isPresent() ? id : secret(admin, id).id();
+    }
+
+    private Object anyView(Principal.Admin admin, String id) {
+        return pairs.find(admin.tenant(), Names.require("id", id)).<Object>map(this::pairView).orElseGet(() -> view(secret(admin, id)));
+    }
+
+    private EscrowDtos.PairView pairView(DualAccountRotation.Pair pair) {
+        return EscrowDtos.PairView.of(pair, pair.switchedAt().plus(pairs.overlap()), escrow.planOf(pair.tenant(), pair.id()).orElse(null),
+                escrow.nextRotation(pair.tenant(), pair.id()).orElse(null));
     }
 
     private EscrowDtos.SecretView view(EscrowedSecret secret) {

@@ -3,6 +3,7 @@ package dev.ephemera.server.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.legacy.checkout.CheckOut;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.server.escrow.LibraryConfig;
 import dev.ephemera.server.escrow.RotationPlan;
 import io.micronaut.serde.annotation.Serdeable;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 
 /** Bodies of the escrow, consumer and library API (snake_case on the wire). No view carries a value unless it says so. */
 final class EscrowDtos {
@@ -80,11 +82,33 @@ final class EscrowDtos {
 
     /** The account a secret opens: a PostgreSQL role, an LDAP DN, or a manual secret's user name (may be absent). */
     static String account(EscrowedSecret secret) {
-        return secret.target().getOrDefault("role", secret.target().getOrDefault("dn", secret.target().get("username")));
+        return account(secret.target());
+    }
+
+    static String account(Map<String, String> target) {
+        return target.getOrDefault("role", target.getOrDefault("dn", target.get("username")));
     }
 
     @Serdeable
     record Rotated(boolean rotated, int attempts, SecretView secret) {}
+
+    @Serdeable
+    record PairAsk(String id, String blue, String green) {}
+
+    /** A blue/green pair: which escrowed account consumers use, and when the other may next be rotated. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PairView(String id, String mode, String active, String blue, String green, int version, Instant nextAllowedAt,
+                    RotationView rotation, Instant nextRotationAt) {
+        static PairView of(DualAccountRotation.Pair pair, Instant nextAllowed, RotationPlan plan, Instant next) {
+            return new PairView(pair.id(), "dual", pair.active(), pair.blue(), pair.green(), pair.version(), nextAllowed,
+                    RotationView.of(plan), next);
+        }
+    }
+
+    /** A pair's rotation: {@code account} is the escrowed account rotated, active when it {@code rotated}. */
+    @Serdeable
+    record PairRotated(boolean rotated, int attempts, String account, PairView pair) {}
 
     @Serdeable
     record ConsumerAsk(String name) {}

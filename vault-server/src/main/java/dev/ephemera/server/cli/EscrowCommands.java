@@ -28,6 +28,9 @@ final class EscrowCommands {
               escrow create ID [--backend B --account A] [--no-rotate] [--period P | --cron EXPR] [--window HH:MM-HH:MM] [--spread S]
                   The account's present password is read from standard input.
               escrow set-value ID              (a manual secret's new value, from standard input)
+              escrow pair ID --blue A --green B
+                  Pairs escrowed accounts A (active first) and B: each rotation of ID rotates the
+                  inactive one and switches to it. read, rotate, plan and consumer take ID too.
               escrow plan ID (--period P | --cron EXPR | --none) [--window HH:MM-HH:MM] [--spread S]
               escrow consumer ID --name APP    (prints the application's consumer token, once)
               escrow reveal ID (--reason TEXT | --approval-id ID)
@@ -67,6 +70,8 @@ final class EscrowCommands {
             case "read" -> commands.call("GET", "v1/escrow/" + id, null, out, err);
             case "rotate" -> commands.call("POST", "v1/escrow/" + id + "/rotate", null, out, err);
             case "create" -> commands.create(id, options, in, out, err);
+            case "pair" -> commands.call("POST", "v1/escrow/pairs",
+                    Map.of("id", id, "blue", required(options, "--blue"), "green", required(options, "--green")), out, err);
             case "set-value" -> commands.call("PUT", "v1/escrow/" + id + "/value", Map.of("value", readValue(in)), out, err);
             case "plan" -> options.containsKey("--none")
                     ? commands.call("DELETE", "v1/escrow/" + id + "/rotation", null, out, err)

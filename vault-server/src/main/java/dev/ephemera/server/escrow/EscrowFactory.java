@@ -2,6 +2,7 @@ package dev.ephemera.server.escrow;
 
 import dev.ephemera.legacy.checkout.AccountLibrary;
 import dev.ephemera.legacy.escrow.EscrowStore;
+import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.storage.SealedStore;
@@ -31,10 +32,20 @@ class EscrowFactory {
         return new AccountLibrary(store, escrow, rotator, clock);
     }
 
-    /** One rotation at a time, {@code gap} apart: two accounts never rotate at the same instant. */
+    /** The account a pair switched away from keeps its password for {@code overlap}, for consumers that read it just before. */
     @Singleton
-    RotationScheduler rotationScheduler(Rotator rotator, InstantSource clock,
+    DualAccountRotation dualAccountRotation(SealedStore store, EscrowStore escrow, Rotator rotator, InstantSource clock,
+                                            @Value("${ephemera.escrow.dual-overlap:1m}") Duration overlap) {
+        return new DualAccountRotation(store, escrow, rotator, clock, overlap);
+    }
+
+    /**
+     * One rotation at a time, {@code gap} apart: two accounts never rotate at the same instant. A
+     * planned pair is an entry too, so each entry goes through {@link DualAccounts#rotate}.
+     */
+    @Singleton
+    RotationScheduler rotationScheduler(DualAccounts pairs, InstantSource clock,
                                         @Value("${ephemera.escrow.rotation-gap:1s}") Duration gap) {
-        return new RotationScheduler(rotator, clock, gap);
+        return new RotationScheduler(pairs::rotate, clock, gap);
     }
 }

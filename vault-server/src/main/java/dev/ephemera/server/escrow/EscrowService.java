@@ -2,6 +2,7 @@ package dev.ephemera.server.escrow;
 
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
+import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.RotationDriver;
 import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.legacy.rotation.RotationScheduler;
@@ -13,6 +14,8 @@ import dev.ephemera.storage.Keys;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Escrowed secrets as admins see them: created with the credential an account has today (and, for
  * an account the vault can rotate, rotated at once so that nobody else knows it any more), rotated
  * on a plan or on demand, or set by an admin when only a person can change it. At start, any
- * rotation a crash interrupted is settled before anything else touches the secret.
+ * rotation a crash interrupted is settled before anything else touches the secret. A blue/green
+ * pair of escrowed accounts shares their ids and is rotated and planned by its own id; its accounts
+ * are then rotated only through it.
  */
 @Context
 public final class EscrowService {
@@ -38,15 +43,20 @@ public final class EscrowService {
     private final RotationScheduler scheduler;
     private final RotationDrivers drivers;
     private final Documents documents;
+    private final DualAccounts pairs;
+    private final InstantSource clock;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("escrow-rotation").daemon().factory());
 
-    EscrowService(EscrowStore escrow, Rotator rotator, RotationScheduler scheduler, RotationDrivers drivers, Documents documents) {
+    EscrowService(EscrowStore escrow, Rotator rotator, RotationScheduler scheduler, RotationDrivers drivers, Documents documents,
+                  DualAccounts pairs, InstantSource clock) {
         this.escrow = escrow;
         this.rotator = rotator;
         this.scheduler = scheduler;
         this.drivers = drivers;
         this.documents = documents;
+        this.pairs = pairs;
+        this.clock = clock;
     }
 
     @PostConstruct
@@ -62,7 +72,7 @@ public final class EscrowService {
             }
         }
         for (RotationPlan plan : documents.list(Keys.prefix("escrow-plan"), RotationPlan.class)) {
-            escrow.find(plan.tenant(), plan.secretId()).ifPresent(secret -> arm(plan, secret));
+            lastRotation(plan.tenant(), plan.secretId()).ifPresent(last -> arm(plan, last));
         }
         ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
@@ -79,7 +89,7 @@ public final class EscrowService {
      */
     public EscrowedSecret create(String tenant, String id, String driver, String account, String value, boolean rotateNow) {
         requireValue(value);
-        if (escrow.find(tenant, id).isPresent()) {
+        if (escrow.find(tenant, id).isPresent() || pairs.find(tenant, id).isPresent()) {
             throw ApiException.conflict("escrowed secret " + id + " exists already");
         }
         Map<String, String> target = target(driver, account);
@@ -109,15 +119,53 @@ public final class EscrowService {
         return escrow.list(tenant);
     }
 
-    /** Rotates now, on the caller's thread; the outcome says whether the target took a new password. */
+    /**
+     * Pairs two escrowed accounts, blue active first. Each must be rotatable by the vault, without
+     * a plan of its own (the pair's plan rotates it) and in no other pair; library membership is
+     * the caller's check, as the library catalog depends on this service.
+     */
+    public synchronized DualAccountRotation.Pair pair(String tenant, String id, String blue, String green) {
+        if (escrow.find(tenant, id).isPresent() || pairs.find(tenant, id).isPresent()) {
+            throw ApiException.conflict(id + " is taken: pairs and escrowed secrets share ids");
+        }
+        if (blue.equals(green)) {
+            throw ApiException.invalid("blue and green must be two different accounts");
+        }
+        for (String account : List.of(blue, green)) {
+            EscrowedSecret secret = escrow.find(tenant, account)
+                    .orElseThrow(() -> ApiException.invalid("account " + account + " is not an escrowed secret of this tenant"));
+            if (RotationDrivers.MANUAL.equals(secret.driver())) {
+                throw ApiException.invalid("account " + account + " is manual: the pair could not rotate it");
+            }
+            if (planOf(tenant, account).isPresent()) {
+                throw ApiException.invalid("account " + account + " has a rotation plan; the pair rotates it, so remove its plan first");
+            }
+            pairs.pairOf(tenant, account).ifPresent(other -> {
+                throw ApiException.conflict("account " + account + " is in pair " + other.id() + " already");
+            });
+        }
+        pairs.create(tenant, id, blue, green);
+        return pairs.find(tenant, id).orElseThrow();
+    }
+
+    /**
+     * Rotates now, on the caller's thread; the outcome says whether the target took a new password.
+     * A pair rotates its inactive account and switches to it, refused while that account's overlap lasts.
+     */
     public Rotator.Outcome rotate(String tenant, String id) {
-        EscrowedSecret secret = require(tenant, id);
-        if (RotationDrivers.MANUAL.equals(secret.driver())) {
-            throw ApiException.conflict("escrowed secret " + id + " is manual: an admin sets its value");
+        if (pairs.find(tenant, id).isEmpty()) {
+            EscrowedSecret secret = require(tenant, id);
+            if (RotationDrivers.MANUAL.equals(secret.driver())) {
+                throw ApiException.conflict("escrowed secret " + id + " is manual: an admin sets its value");
+            }
+            refusePaired(tenant, id, "rotates only when its pair does");
         }
         try {
-            return rotator.rotate(tenant, id);
+            return pairs.rotate(tenant, id);
         } catch (RotationException e) {
+            if (pairs.find(tenant, id).filter(pair -> clock.instant().isBefore(pair.switchedAt().plus(pairs.overlap()))).isPresent()) {
+                throw ApiException.conflict("pair " + id + ": " + e.getMessage());
+            }
             throw ApiException.backendUnavailable("rotation of " + id + " could not run: " + e.getMessage());
         }
     }
@@ -135,7 +183,7 @@ public final class EscrowService {
 
     /** Sets (or, with null, removes) the secret's rotation plan; the next rotation is armed at once. */
     public Optional<RotationPlan> plan(String tenant, String id, RotationPlan plan) {
-        EscrowedSecret secret = require(tenant, id);
+        Instant last = lastRotation(tenant, id).orElseThrow(() -> ApiException.notFound("no escrowed secret " + id));
         byte[] key = Keys.of("escrow-plan", tenant, id);
         RotationScheduler.Entry entry = new RotationScheduler.Entry(tenant, id);
         if (plan == null) {
@@ -143,11 +191,20 @@ public final class EscrowService {
             scheduler.unschedule(entry);
             return Optional.empty();
         }
-        if (RotationDrivers.MANUAL.equals(secret.driver())) {
-            throw ApiException.invalid("escrowed secret " + id + " is manual: the vault cannot rotate it on a plan");
+        if (pairs.find(tenant, id).isPresent()) {
+            // Shorter, and every other scheduled rotation would be refused inside the overlap.
+            if (plan.schedule().shortestGap().compareTo(pairs.overlap()) <= 0) {
+                throw ApiException.invalid("pair " + id + " rotates at most once every " + pairs.overlap().toSeconds()
+                        + "s (its overlap); plan a longer period");
+            }
+        } else {
+            if (RotationDrivers.MANUAL.equals(require(tenant, id).driver())) {
+                throw ApiException.invalid("escrowed secret " + id + " is manual: the vault cannot rotate it on a plan");
+            }
+            refusePaired(tenant, id, "is planned through its pair");
         }
         documents.put(key, plan);
-        arm(plan, secret);
+        arm(plan, last);
         return Optional.of(plan);
     }
 
@@ -155,13 +212,24 @@ public final class EscrowService {
         return documents.get(Keys.of("escrow-plan", tenant, id), RotationPlan.class);
     }
 
-    public Optional<java.time.Instant> nextRotation(String tenant, String id) {
+    public Optional<Instant> nextRotation(String tenant, String id) {
         return Optional.ofNullable(scheduler.dueOf(new RotationScheduler.Entry(tenant, id)));
     }
 
-    private void arm(RotationPlan plan, EscrowedSecret secret) {
-        scheduler.schedule(new RotationScheduler.Entry(plan.tenant(), plan.secretId()), plan.schedule(),
-                secret.current().createdAt());
+    private void arm(RotationPlan plan, Instant lastRotation) {
+        scheduler.schedule(new RotationScheduler.Entry(plan.tenant(), plan.secretId()), plan.schedule(), lastRotation);
+    }
+
+    /** When the secret, or the pair's active account, last took a new password; empty when neither exists. */
+    private Optional<Instant> lastRotation(String tenant, String id) {
+        String account = pairs.find(tenant, id).map(DualAccountRotation.Pair::active).orElse(id);
+        return escrow.find(tenant, account).map(secret -> secret.current().createdAt());
+    }
+
+    private void refusePaired(String tenant, String id, String why) {
+        pairs.pairOf(tenant, id).ifPresent(pair -> {
+            throw ApiException.conflict("escrowed secret " + id + " is an account of pair " + pair.id() + ": it " + why);
+        });
     }
 
     private void tick() {

@@ -21,17 +21,20 @@ public final class LibraryCatalog {
 
     private final Documents documents;
     private final EscrowService escrow;
+    private final DualAccounts pairs;
     private final InstantSource clock;
 
-    LibraryCatalog(Documents documents, EscrowService escrow, InstantSource clock) {
+    LibraryCatalog(Documents documents, EscrowService escrow, DualAccounts pairs, InstantSource clock) {
         this.documents = documents;
         this.escrow = escrow;
+        this.pairs = pairs;
         this.clock = clock;
     }
 
     /**
      * Every account must be escrowed, rotatable by the vault (check-in rotates it) and not on a
-     * rotation plan (a scheduled rotation would kill the holder's password mid-task).
+     * rotation plan (a scheduled rotation would kill the holder's password mid-task), nor in a
+     * blue/green pair (whose switch would).
      */
     public LibraryConfig configure(String tenant, String name, List<String> accounts, Duration defaultTtl, Duration maxTtl) {
         Names.require("library name", name);
@@ -51,6 +54,9 @@ public final class LibraryCatalog {
                 throw ApiException.invalid("account " + account + " has a rotation plan; library accounts rotate at every check-in,"
                         + " so remove its plan first");
             }
+            pairs.pairOf(tenant, account).ifPresent(pair -> {
+                throw ApiException.invalid("account " + account + " is in blue/green pair " + pair.id() + ", which rotates it");
+            });
         }
         for (LibraryConfig other : list(tenant)) {
             if (!other.name().equals(name) && other.accounts().stream().anyMatch(accounts::contains)) {

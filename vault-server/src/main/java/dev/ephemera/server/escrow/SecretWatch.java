@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * Lets consumers wait for the next change of a secret without a thread each: one future per
- * watched secret, completed (and replaced) when the escrow saves a change to it.
+ * watched secret, completed (and replaced) when the escrow saves a change to it, or when a change
+ * that does not pass through the escrow (a blue/green pair switching accounts) is signalled.
  */
 @Singleton
 public final class SecretWatch implements Consumer<EscrowedSecret> {
@@ -22,7 +23,12 @@ public final class SecretWatch implements Consumer<EscrowedSecret> {
 
     @Override
     public void accept(EscrowedSecret changed) {
-        CompletableFuture<Void> waiting = next.remove(key(changed.tenant(), changed.id()));
+        changed(changed.tenant(), changed.id());
+    }
+
+    /** Wakes whoever waits on {@code id}, a secret or a pair. */
+    public void changed(String tenant, String id) {
+        CompletableFuture<Void> waiting = next.remove(key(tenant, id));
         if (waiting != null) {
             // Off the saving thread: a rotation holds its lock while it saves.
             waiting.completeAsync(() -> null);

@@ -74,6 +74,22 @@ class EscrowCliTest {
     }
 
     @Test
+    void anAdminPairsTwoEscrowedRolesAndRotatesThePairByItsId() throws Exception {
+        for (String role : new String[] {"cli_blue", "cli_green"}) {
+            String initial = SecretGenerator.password(24);
+            postgres.createLoginRole(role, initial);
+            assertThat(admin(initial + "\n", "escrow", "create", role.replace('_', '-'), "--backend", "pg", "--account", role)
+                    .status()).isZero();
+        }
+        Run paired = admin("", "escrow", "pair", "cli-app", "--blue", "cli-blue", "--green", "cli-green");
+        assertThat(paired.status()).as(paired.err()).isZero();
+        assertThat(paired.out()).contains("\"mode\" : \"dual\"").contains("\"active\" : \"cli-blue\"");
+        assertThat(admin("", "escrow", "rotate", "cli-app").out()).contains("\"account\" : \"cli-green\"");
+        assertThat(admin("", "escrow", "read", "cli-app").out()).contains("\"active\" : \"cli-green\"");
+        assertThat(admin("", "escrow", "pair", "cli-app2", "--blue", "cli-blue").err()).contains("--green is required");
+    }
+
+    @Test
     void mistakesAreNamedAndRefusalsCarryTheServersReason() throws Exception {
         assertThat(cli("", Map.of(), "escrow", "list").status()).isEqualTo(2);
         Run unknown = admin("", "escrow", "frobnicate", "x");

@@ -1,0 +1,263 @@
+package dev.ephemera.server.legacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ephemera.client.EscrowConsumer;
+import dev.ephemera.client.RotatingDataSource;
+import dev.ephemera.client.SecretWatcher;
+import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.legacy.rotation.RotationScheduler;
+import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.TestPostgres;
+import dev.ephemera.server.support.TestVault;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Blue/green pairs through the real server and PostgreSQL: consumers read the active account under
+ * a version that grows at every switch, the account switched away from keeps its password through
+ * the overlap, and a pool over the pair serves every query across switches.
+ */
+class DualAccountApiTest {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    private static final Duration OVERLAP = Duration.ofSeconds(1);
+
+    @TempDir
+    static Path dataDir;
+    static TestPostgres postgres;
+    static TestVault vault;
+
+    @BeforeAll
+    static void start() {
+        postgres = TestPostgres.start();
+        vault = TestVault.start(dataDir, Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s"));
+        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vault.close();
+        postgres.close();
+    }
+
+    @Test
+    void aSwitchKeepsTheOldPasswordThroughTheOverlapAndWakesWaitingConsumers() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        JsonNode created = createPair(pair, blue, green).expect(201).json();
+        assertThat(created.get("mode").asText()).isEqualTo("dual");
+        assertThat(created.get("active").asText()).isEqualTo(blue);
+        assertThat(created.get("version").asInt()).isEqualTo(1);
+        assertThat(vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(200).json().get("green").asText())
+                .isEqualTo(green);
+
+        String token = grant(pair);
+        JsonNode first = read(pair, token);
+        assertThat(first.get("username").asText()).isEqualTo(blue);
+        assertThat(first.get("version").asInt()).isEqualTo(1);
+        assertThat(postgres.canLogIn(blue, first.get("value").asText())).isTrue();
+
+        JsonNode rotated = rotate(pair).expect(200).json();
+        assertThat(rotated.get("account").asText()).isEqualTo(green);
+        assertThat(rotated.get("pair").get("active").asText()).isEqualTo(green);
+        JsonNode second = read(pair, token);
+        assertThat(second.get("username").asText()).isEqualTo(green);
+        assertThat(second.get("version").asInt()).isEqualTo(2);
+        assertThat(postgres.canLogIn(green, second.get("value").asText())).isTrue();
+        assertThat(postgres.canLogIn(blue, first.get("value").asText())).as("blue still works during the overlap").isTrue();
+        assertThat(rotate(pair).expect(409).json().get("message").asText()).contains(blue).contains("may be rotated from");
+
+        // A consumer waiting on version 2 is woken by the switch, which is no change of an escrowed secret.
+        HttpClient http = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(HttpRequest.newBuilder(
+                        vault.address().resolve("/v1/escrow/" + pair + "/current?wait=20s"))
+                .header("Authorization", "Bearer " + token).header("If-None-Match", "\"v2\"").build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitOverlap(rotated.get("pair"));
+        assertThat(waiting).isNotDone();
+        assertThat(rotate(pair).expect(200).json().get("account").asText()).isEqualTo(blue);
+        HttpResponse<String> woken = waiting.get(3, TimeUnit.SECONDS);
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(woken.headers().firstValue("ETag")).contains("\"v3\"");
+        JsonNode third = new TestVault.Response(200, woken.body()).json();
+        assertThat(third.get("username").asText()).isEqualTo(blue);
+        assertThat(postgres.canLogIn(blue, third.get("value").asText())).isTrue();
+        assertThat(postgres.canLogIn(blue, first.get("value").asText())).as("blue's first password is retired").isFalse();
+        assertThat(postgres.canLogIn(green, second.get("value").asText())).isTrue();
+        assertThat(woken.body()).doesNotContain(second.get("value").asText());
+
+        String view = vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(200).body();
+        assertThat(view).doesNotContain(third.get("value").asText()).contains("\"version\":3");
+    }
+
+    @Test
+    void aPlannedPairIsRotatedByTheScheduler() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        createPair(pair, blue, green).expect(201);
+        JsonNode planned = vault.call("PUT", "/v1/escrow/" + pair + "/rotation", vault.adminToken(), Map.of("period", "1h"))
+                .expect(200).json();
+        assertThat(planned.get("rotation").get("period_seconds").asLong()).isEqualTo(3600);
+        assertThat(planned.has("next_rotation_at")).isTrue();
+
+        vault.server().bean(RotationScheduler.class).rotateNow(new RotationScheduler.Entry("default", pair));
+        Eventually.within(Duration.ofSeconds(5), "the scheduler switches the pair", () -> vault.call("GET", "/v1/escrow/" + pair,
+                vault.adminToken(), null).json().get("active").asText().equals(green));
+        assertThat(vault.call("DELETE", "/v1/escrow/" + pair + "/rotation", vault.adminToken(), null).expect(200).json()
+                .has("rotation")).isFalse();
+    }
+
+    @Test
+    void badInputsAndDirectUseOfAPairedAccountAreRefused() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String other = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        createPair(pair, blue, "not-escrowed").expect(400);
+        createPair(pair, blue, blue).expect(400);
+        createPair("Bad Id", blue, green).expect(400);
+        vault.call("POST", "/v1/escrow/pairs", vault.adminToken(), Map.of("id", pair, "blue", blue)).expect(400);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "manual-" + pair, "value", "x")).expect(201);
+        createPair(pair, blue, "manual-" + pair).expect(400);
+        createPair(other, blue, green).expect(409);
+        vault.call("PUT", "/v1/escrow/" + other + "/rotation", vault.adminToken(), Map.of("period", "1h")).expect(200);
+        assertThat(createPair(pair, blue, other).expect(400).json().get("message").asText()).contains("rotation plan");
+        vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(404);
+        rotate(pair).expect(404);
+
+        createPair(pair, blue, green).expect(201);
+        createPair(pair, other, blue).expect(409);
+        createPair("pair-" + NEXT.incrementAndGet(), blue, other).expect(409);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", pair, "backend", "pg", "account", blue, "value", "x"))
+                .expect(409);
+        assertThat(rotate(blue).expect(409).json().get("message").asText()).contains(pair);
+        vault.call("PUT", "/v1/escrow/" + green + "/rotation", vault.adminToken(), Map.of("period", "1h")).expect(409);
+        assertThat(vault.call("PUT", "/v1/libraries/lib-" + pair, vault.adminToken(), Map.of("accounts", List.of(green)))
+                .expect(400).json().get("message").asText()).contains(pair);
+        vault.call("PUT", "/v1/escrow/" + pair + "/value", vault.adminToken(), Map.of("value", "x")).expect(404);
+    }
+
+    /**
+     * A pool of four serves queries from six threads while the pair switches ten times; each switch
+     * soft-evicts the pool, so new connections log in as the other account. Not one query may fail.
+     */
+    @Test
+    void aHikariPoolOverAPairServesEveryQueryAcrossTenSwitches() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        createPair(pair, blue, green).expect(201);
+        int switches = 10;
+        EscrowConsumer consumer = EscrowConsumer.builder().address(vault.address()).consumerToken(grant(pair))
+                .pollWait(Duration.ofSeconds(5)).build();
+        try (SecretWatcher watcher = consumer.watch(pair)) {
+            RotatingDataSource rotating = new RotatingDataSource(postgres.jdbcUrl(), watcher);
+            HikariConfig config = new HikariConfig();
+            config.setDataSource(rotating);
+            config.setPoolName("pair-" + pair);
+            config.setMaximumPoolSize(4);
+            config.setConnectionTimeout(5_000);
+            try (HikariDataSource pool = new HikariDataSource(config)) {
+                AtomicInteger evictions = new AtomicInteger();
+                rotating.onRotation(version -> {
+                    pool.getHikariPoolMXBean().softEvictConnections();
+                    evictions.incrementAndGet();
+                });
+                AtomicBoolean running = new AtomicBoolean(true);
+                AtomicLong queries = new AtomicLong();
+                Set<String> users = ConcurrentHashMap.newKeySet();
+                ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+                List<Thread> clients = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    clients.add(Thread.ofPlatform().name("client-" + i).start(() -> {
+                        while (running.get()) {
+                            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                                 ResultSet rows = s.executeQuery("SELECT current_user")) {
+                                rows.next();
+                                users.add(rows.getString(1));
+                                queries.incrementAndGet();
+                            } catch (SQLException | RuntimeException e) {
+                                failures.add(e);
+                            }
+                        }
+                    }));
+                }
+                for (int i = 0; i < switches; i++) {
+                    awaitOverlap(rotate(pair).expect(200).json().get("pair"));
+                }
+                Eventually.within(Duration.ofSeconds(2), "every switch reported", () -> evictions.get() == switches);
+                running.set(false);
+                for (Thread client : clients) {
+                    client.join();
+                }
+
+                System.out.printf("pair pool: %d queries, %d switches, %d failures%n", queries.get(), switches, failures.size());
+                assertThat(failures).as("failed queries").isEmpty();
+                assertThat(queries.get()).isGreaterThan(500);
+                assertThat(users).containsExactlyInAnyOrder(blue, green);
+                assertThat(watcher.latest().orElseThrow().version()).isEqualTo(1 + switches);
+            }
+        }
+    }
+
+    private static void awaitOverlap(JsonNode pairView) throws InterruptedException {
+        long wait = Duration.between(Instant.now(), Instant.parse(pairView.get("next_allowed_at").asText())).toMillis();
+        if (wait > 0) {
+            Thread.sleep(wait + 50);
+        }
+    }
+
+    private static TestVault.Response createPair(String id, String blue, String green) {
+        return vault.call("POST", "/v1/escrow/pairs", vault.adminToken(), Map.of("id", id, "blue", blue, "green", green));
+    }
+
+    private static TestVault.Response rotate(String id) {
+        return vault.call("POST", "/v1/escrow/" + id + "/rotate", vault.adminToken(), null);
+    }
+
+    private static String grant(String id) {
+        return vault.call("POST", "/v1/escrow/" + id + "/consumers", vault.adminToken(), Map.of("name", "legacy-app"))
+                .expect(201).json().get("token").asText();
+    }
+
+    private static JsonNode read(String id, String token) {
+        return vault.call("GET", "/v1/escrow/" + id + "/current", token, null).expect(200).json();
+    }
+
+    private static String newEscrowedRole() throws SQLException {
+        String role = "dual_" + NEXT.incrementAndGet();
+        String initial = SecretGenerator.password(24);
+        postgres.createLoginRole(role, initial);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role, "backend", "pg", "account", role, "value", initial))
+                .expect(201);
+        return role;
+    }
+}
