@@ -120,8 +120,8 @@ final class PgSession implements Runnable {
             throws IOException {
         server.audit().opened(connectionId, PgProxyServer.PROTOCOL, lease, client);
         LOG.debug("{} relaying for lease {} from {}", connectionId, lease.leaseId(), client);
-        Pump fromClient = new Pump(handshake.in(), upstreamLink.socket().getOutputStream(), END_CLIENT, END_UPSTREAM);
-        Pump toClient = new Pump(upstreamLink.in(), handshake.tlsOut(), END_UPSTREAM, END_CLIENT);
+        Pump fromClient = new Pump(handshake.in(), upstreamLink.socket().getOutputStream(), END_CLIENT, END_UPSTREAM, true);
+        Pump toClient = new Pump(upstreamLink.in(), handshake.tlsOut(), END_UPSTREAM, END_CLIENT, false);
         long greeting = 0;
         try {
             ByteArrayOutputStream hello = new ByteArrayOutputStream(1024);
