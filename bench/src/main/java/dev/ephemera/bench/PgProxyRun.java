@@ -82,9 +82,12 @@ public final class PgProxyRun {
                         if (workload.equals("select-only")) {
                             options.add("-S");
                         }
+                        CpuTime before = CpuTime.now();
                         double tps = tps(pgbench(leg, options.toArray(String[]::new)));
+                        CpuTime used = CpuTime.now().minus(before);
                         figures.get(leg).add(tps);
-                        System.out.printf("%-12s round %d  %-15s %10.1f tps%n", workload, round, leg.name(), tps);
+                        System.out.printf("%-12s round %d  %-15s %10.1f tps   machine busy %.2f cores, this JVM (the proxy) %.1f us CPU per transaction%n",
+                                workload, round, leg.name(), tps, used.machineCores(), used.jvmMicros() / (tps * seconds));
                     }
                 }
                 report(workload, figures, legs);
@@ -150,6 +153,32 @@ public final class PgProxyRun {
             throw new IllegalStateException("no tps in pgbench output:\n" + output);
         }
         return Double.parseDouble(matcher.group(1));
+    }
+
+    /** CPU consumed so far by the whole machine (from /proc/stat) and by this JVM, which runs the proxy. */
+    private record CpuTime(long machineBusyTicks, long machineTotalTicks, long jvmNanos) {
+        static CpuTime now() throws IOException {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < cpu.length; i++) {
+                total += Long.parseLong(cpu[i]);
+            }
+            long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+            long jvm = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+            return new CpuTime(total - idle, total, jvm);
+        }
+
+        CpuTime minus(CpuTime earlier) {
+            return new CpuTime(machineBusyTicks - earlier.machineBusyTicks, machineTotalTicks - earlier.machineTotalTicks, jvmNanos - earlier.jvmNanos);
+        }
+
+        double machineCores() {
+            return Runtime.getRuntime().availableProcessors() * (double) machineBusyTicks / machineTotalTicks;
+        }
+
+        double jvmMicros() {
+            return jvmNanos / 1_000.0;
+        }
     }
 
     private static double mean(List<Double> values) {
