@@ -34,9 +34,9 @@ final class PgSession implements Runnable {
     /**
      * The relay of an admitted session runs on platform threads (the handshake, which any client
      * can open, on virtual ones): a blocking read wakes a platform thread directly, where a virtual
-     * thread waits for the poller and then a carrier. pgbench -S through the proxy measured twice
-     * the proxy CPU per transaction on virtual threads (33.6 against 16.4 us) and 0.63 against
-     * 0.88 of direct TPS (bench/RESULTS.md). The pumps' stacks are shallow.
+     * thread waits for the poller and then a carrier. With pgbench -S through the proxy, virtual
+     * threads cost about twice the proxy CPU per transaction (33.6 against 16.4 us) and reached 0.50
+     * of direct TPS against 0.81 (bench/RESULTS.md, 2026-11-23). The pumps' stacks are shallow.
      */
     private static final long RELAY_STACK_BYTES = 256 * 1024;
 
