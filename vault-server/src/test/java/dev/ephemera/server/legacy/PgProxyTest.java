@@ -99,7 +99,11 @@ class PgProxyTest {
 
     @AfterEach
     void noSecretInTheLogs() {
-        for (ILoggingEvent event : logs.list) {
+        List<ILoggingEvent> events;
+        synchronized (logs) { // AppenderBase appends under the appender's lock, from the proxy's threads
+            events = List.copyOf(logs.list);
+        }
+        for (ILoggingEvent event : events) {
             String line = event.getFormattedMessage() + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
             SECRETS.forEach(secret -> assertThat(line).doesNotContain(secret));
         }
@@ -173,6 +177,23 @@ class PgProxyTest {
             Eventually.within(Duration.ofSeconds(5), "the revoked session is audited",
                     () -> audit.closed.stream().anyMatch(c -> c.lease().leaseId().equals("lease-a") && c.reason().equals("lease revoked")));
             assertThat(proxy.closeLease("lease-a")).isZero();
+        }
+    }
+
+    @Test
+    void anUpstreamThatEndsTheSessionEndsItForTheClientToo() throws Exception {
+        try (Connection connection = connect(TOKEN_B, "require")) {
+            int backend;
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rows.next();
+                backend = rows.getInt(1);
+            }
+
+            postgres.execute("SELECT pg_terminate_backend(" + backend + ")");
+
+            assertNoSecret(catchSql(() -> selectOne(connection)));
+            Eventually.within(Duration.ofSeconds(5), "the session is audited as closed by the upstream",
+                    () -> audit.closed.stream().anyMatch(c -> c.lease().leaseId().equals("lease-b") && c.reason().equals("upstream closed")));
         }
     }
 

@@ -88,10 +88,6 @@ final class ClientHandshake {
         return secured.getOutputStream();
     }
 
-    OutputStream out() {
-        return out;
-    }
-
     private void startTls() throws IOException, PgRefusal {
         requirePlain("SSLRequest");
         PgWire.send(out, new byte[] {'S'});

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * A PostgreSQL wire-protocol proxy that injects credentials: an agent connects over TLS with its
  * lease token as password, the proxy logs in upstream with the escrowed password (SCRAM-SHA-256)
  * and relays the session, which ends when the lease is revoked. The agent never holds the password.
- * One virtual thread per direction per session, blocking sockets.
+ * Blocking sockets: a virtual thread per connection through its handshake, then a platform thread
+ * per direction while it relays (why: {@link PgSession}).
  */
 public final class PgProxyServer implements AutoCloseable {
     static final String PROTOCOL = "postgresql";
@@ -116,6 +117,7 @@ public final class PgProxyServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("accepting PostgreSQL clients failed: {}", e.toString());
+                    pauseAfterAcceptFailure();
                 }
                 continue;
             }
@@ -133,6 +135,15 @@ public final class PgProxyServer implements AutoCloseable {
             }
             handshaking.add(session);
             Thread.ofVirtual().name("pg-proxy-session").start(session);
+        }
+    }
+
+    /** Out of file descriptors, say: retrying at once would only spin. */
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
