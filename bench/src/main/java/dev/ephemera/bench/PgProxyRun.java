@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  * Three legs: direct without TLS, direct with TLS (the fair baseline: the agent's leg is encrypted
  * either way) and through the proxy (TLS to the proxy, plain TCP on to PostgreSQL). Workloads:
  * TPC-B-like (the default script, 7 statements a transaction) and select-only ({@code -S}).
- * <pre>java -cp bench/target/benchmarks.jar dev.ephemera.bench.PgProxyRun [seconds [rounds [clients]]]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.ephemera.bench.PgProxyRun [seconds [rounds [clients [durable|fast]]]]</pre>
  */
 public final class PgProxyRun {
     private static final String PGBENCH = "/usr/bin/pgbench";
@@ -48,6 +49,9 @@ public final class PgProxyRun {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        // "durable": PostgreSQL's own default, commits wait for the WAL flush; "fast": the embedded
+        // server's test default (synchronous_commit off), which leaves all three processes CPU-bound.
+        boolean durable = args.length <= 3 || !"fast".equals(args[3]);
         Path dir = Files.createTempDirectory("ephemera-pgproxy-");
         BenchTls tls = BenchTls.generate();
         Path certificate = dir.resolve("server.crt");
@@ -56,7 +60,7 @@ public final class PgProxyRun {
         String password = SecretGenerator.token("esc_");
         String leaseToken = SecretGenerator.token("lt_");
         AtomicLong relayed = new AtomicLong();
-        try (EmbeddedPostgres postgres = startPostgres(dir.resolve("data"), certificate, key, password);
+        try (EmbeddedPostgres postgres = startPostgres(dir.resolve("data"), certificate, key, password, durable);
              PgProxyServer proxy = new PgProxyServer(tls.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                      (user, database, token, client) -> {
                          if (!token.equals(leaseToken)) {
@@ -66,12 +70,15 @@ public final class PgProxyRun {
                                  new ProxyLease("bench", "task-1", "agent-1", "lease-1", "pg/bench"));
                      }, countingAudit(relayed))) {
             proxy.start();
-            List<Leg> legs = List.of(
+            List<Leg> legs = new ArrayList<>(List.of(
                     new Leg("direct, no TLS", postgres.getPort(), password, "disable"),
                     new Leg("direct, TLS", postgres.getPort(), password, "require"),
-                    new Leg("proxy, TLS", proxy.port(), leaseToken, "require"));
-            System.out.printf("PostgreSQL on port %d, proxy on port %d; pgbench -c %d -j 2 -T %d, %d rounds%n",
-                    postgres.getPort(), proxy.port(), clients, seconds, rounds);
+                    new Leg("proxy, TLS", proxy.port(), leaseToken, "require")));
+            Optional<PgBouncerPeer> bouncer = PgBouncerPeer.start(dir, postgres.getPort(), DATABASE, ROLE, password, leaseToken,
+                    certificate, key);
+            bouncer.ifPresent(peer -> legs.add(new Leg("pgbouncer, TLS", peer.port(), leaseToken, "require")));
+            System.out.printf("PostgreSQL on port %d (synchronous_commit %s), proxy on port %d; pgbench -c %d -j 2 -T %d, %d rounds%n",
+                    postgres.getPort(), durable ? "on" : "off", proxy.port(), clients, seconds, rounds);
             pgbench(legs.get(0), "-i", "-s", "10", "-q");
             for (String workload : List.of("tpcb-like", "select-only")) {
                 Map<Leg, List<Double>> figures = new LinkedHashMap<>();
@@ -93,6 +100,7 @@ public final class PgProxyRun {
                 report(workload, figures, legs);
             }
             System.out.printf("bytes relayed by the proxy (both directions): %,d%n", relayed.get());
+            bouncer.ifPresent(PgBouncerPeer::close);
         }
     }
 
@@ -102,15 +110,22 @@ public final class PgProxyRun {
         double proxied = mean(figures.get(legs.get(2)));
         System.out.printf("%s means: direct no TLS %.1f, direct TLS %.1f, proxy %.1f tps; proxy/direct TLS %.3f, proxy/direct no TLS %.3f%n",
                 workload, plain, direct, proxied, proxied / direct, proxied / plain);
+        if (legs.size() > 3) {
+            double bouncer = mean(figures.get(legs.get(3)));
+            System.out.printf("%s peer: pgbouncer %.1f tps; pgbouncer/direct TLS %.3f; ephemera proxy/pgbouncer %.3f%n",
+                    workload, bouncer, bouncer / direct, proxied / bouncer);
+        }
     }
 
-    private static EmbeddedPostgres startPostgres(Path data, Path certificate, Path key, String password) throws Exception {
+    private static EmbeddedPostgres startPostgres(Path data, Path certificate, Path key, String password, boolean durable)
+            throws Exception {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setServerConfig("max_connections", "50")
+                .setServerConfig("synchronous_commit", durable ? "on" : "off")
                 .setServerConfig("ssl", "on")
                 .setServerConfig("ssl_cert_file", certificate.toString())
                 .setServerConfig("ssl_key_file", key.toString())

@@ -57,7 +57,7 @@ public final class Task implements AutoCloseable {
     /** Leases a credential for the role's default TTL. */
     public Lease lease(String backend, String role) {
         requireTarget(backend, role);
-        return requestLease(backend, role, null);
+        return requestLease("v1/leases", backend, role, null);
     }
 
     /**
@@ -68,7 +68,37 @@ public final class Task implements AutoCloseable {
      */
     public Lease lease(String backend, String role, Duration ttl) {
         requireTarget(backend, role);
-        return requestLease(backend, role, Args.seconds(ttl, "ttl"));
+        return requestLease("v1/leases", backend, role, Args.seconds(ttl, "ttl"));
+    }
+
+    /**
+     * Checks out an account of a library, exclusively, for the library's default TTL: the
+     * credential's {@code username} and {@code password} are the account's. Give it back with
+     * {@link Lease#revoke()} (ending the task does too): the vault then rotates its password. When
+     * every account is held the server answers 409 {@code none_free}, saying when one is due back.
+     */
+    public Lease checkOut(String library) {
+        return requestLease(checkOutPath(library), null, null, null);
+    }
+
+    /** As {@link #checkOut(String)}, for {@code ttl} (whole seconds). */
+    public Lease checkOut(String library, Duration ttl) {
+        return requestLease(checkOutPath(library), null, null, Args.seconds(ttl, "ttl"));
+    }
+
+    /**
+     * Leases a credential-injecting proxy route: the credential holds the proxy's {@code address}
+     * and a {@code token} the proxy takes in place of the escrowed secret, which never reaches the
+     * agent (HTTP: {@code Proxy-Authorization: Bearer <token>}; PostgreSQL: the token as password,
+     * {@code sslmode=require}).
+     */
+    public Lease proxy(String route, Duration ttl) {
+        return requestLease("v1/proxy/routes/" + Args.pathSegment(route, "route") + "/lease", null, null,
+                ttl == null ? null : Args.seconds(ttl, "ttl"));
+    }
+
+    private static String checkOutPath(String library) {
+        return "v1/libraries/" + Args.pathSegment(library, "library") + "/check-out";
     }
 
     private static void requireTarget(String backend, String role) {
@@ -80,18 +110,20 @@ public final class Task implements AutoCloseable {
      * A lease that policy holds for approval (HTTP 202) is waited for here, up to the client's
      * {@code approvalWait}, then taken with the approval's id.
      */
-    private Lease requestLease(String backend, String role, Long ttlSeconds) {
+    private Lease requestLease(String path, String backend, String role, Long ttlSeconds) {
         if (ended.get()) {
             throw new IllegalStateException("task " + id() + " has ended; start a new task to lease credentials");
         }
-        HttpTransport.Reply reply = transport.exchange("POST", "v1/leases", token, new Wire.LeaseRequest(backend, role, ttlSeconds));
+        String call = "POST /" + path;
+        HttpTransport.Reply reply = transport.exchange("POST", path, token, new Wire.LeaseRequest(backend, role, ttlSeconds));
         if (reply.status() == 202) {
-            Wire.ApprovalBody held = Responses.read(202, reply.body(), Wire.ApprovalBody.class, b -> b, "POST /v1/leases");
-            String approvalId = awaitApproval(Wire.required(held.approvalId(), "approval_id"), backend + "/" + role);
-            reply = transport.exchange("POST", "v1/leases", token, new Wire.LeaseRequest(backend, role, ttlSeconds, approvalId));
+            Wire.ApprovalBody held = Responses.read(202, reply.body(), Wire.ApprovalBody.class, b -> b, call);
+            String approvalId = awaitApproval(Wire.required(held.approvalId(), "approval_id"),
+                    backend == null ? path : backend + "/" + role);
+            reply = transport.exchange("POST", path, token, new Wire.LeaseRequest(backend, role, ttlSeconds, approvalId));
         }
         return Responses.read(reply.status(), reply.body(), Wire.LeaseBody.class,
-                body -> new Lease(this, body.toInfo(), body.toCredential()), "POST /v1/leases");
+                body -> new Lease(this, body.toInfo(), body.toCredential()), call);
     }
 
     private String awaitApproval(String approvalId, String target) {

@@ -1,8 +1,14 @@
 package dev.ephemera.server.legacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.client.GenericCredential;
+import dev.ephemera.client.InvalidRequestException;
+import dev.ephemera.client.Lease;
+import dev.ephemera.client.Task;
+import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
@@ -153,6 +159,26 @@ class CheckOutApiTest {
         vault.call("PUT", "/v1/libraries/y", vault.adminToken(), Map.of("accounts", List.of(member))).expect(400);
         vault.call("POST", "/v1/escrow/" + member + "/rotate", vault.adminToken(), null).expect(409);
         vault.call("PUT", "/v1/escrow/" + member + "/rotation", vault.adminToken(), Map.of("period", "1h")).expect(409);
+    }
+
+    @Test
+    void anAgentChecksOutAndInThroughTheJavaClient() throws Exception {
+        String library = library("client-side", 1);
+        try (Task task = vault.client().openTask(TaskSpec.of("nightly reports"));
+             Task other = vault.client().openTask(TaskSpec.of("nightly reports"))) {
+            Lease held = task.checkOut(library, Duration.ofMinutes(5));
+            GenericCredential account = (GenericCredential) held.credential();
+            assertThat(account.type()).isEqualTo("account");
+            String username = account.fields().get("username");
+            String password = account.fields().get("password");
+            assertThat(postgres.canLogIn(username, password)).isTrue();
+            assertThatThrownBy(() -> other.checkOut(library, Duration.ofMinutes(5))).isInstanceOfSatisfying(InvalidRequestException.class,
+                    refused -> assertThat(refused.errorCode()).isEqualTo("none_free"));
+
+            held.revoke();
+            Eventually.within(Duration.ofSeconds(10), "the checked-in password dies", () -> !postgres.canLogIn(username, password));
+            assertThat(other.checkOut(library, Duration.ofMinutes(5)).credential()).isInstanceOf(GenericCredential.class);
+        }
     }
 
     /** A library of {@code size} escrowed PostgreSQL login roles. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.ephemera.client.GenericCredential;
+import dev.ephemera.client.Task;
+import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
@@ -162,6 +165,17 @@ class ProxyApiTest {
                 .get("credential");
         assertThat(viaProxy(credential, "/x", "eph_proxy_" + "forged").statusCode()).isEqualTo(407);
         assertThat(viaProxy(credential, "/x", credential.get("token").asText()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theJavaClientLeasesARouteAndGetsATokenNotTheKey() throws Exception {
+        try (Task task = vault.client().openTask(TaskSpec.of("reconcile vendor invoices"))) {
+            GenericCredential credential = (GenericCredential) task.proxy("vendor", Duration.ofMinutes(2)).credential();
+            assertThat(credential.type()).isEqualTo("proxy");
+            assertThat(credential.fields()).containsKeys("address", "token", "upstream").doesNotContainValue(API_KEY);
+            JsonNode asJson = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(credential.fields());
+            assertThat(viaProxy(asJson, "/ping", credential.fields().get("token")).statusCode()).isEqualTo(200);
+        }
     }
 
     private static String startTask() {
