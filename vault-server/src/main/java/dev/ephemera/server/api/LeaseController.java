@@ -69,20 +69,13 @@ final class LeaseController {
     @Post
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @Body Dtos.LeaseAsk body) {
-        Task task = tasks.requireActive(callers.task(authorization).taskId());
-        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        Task task = leases.callingTask(authorization);
         String backend = Names.require("backend", body.backend());
         String roleName = Names.require("role", body.role());
         RoleConfig role = catalog.role(backend, roleName)
                 .orElseThrow(() -> ApiException.notFound("no role '" + roleName + "' on backend '" + backend + "'"));
-        if (!task.allowsRole(backend, roleName)) {
-            throw ApiException.forbidden("role " + backend + "/" + roleName + " is outside the roles task " + task.id() + " declared");
-        }
-        Duration requested = Durations.parse("ttl", body.ttl());
-        Duration ttl = requested == null ? role.defaultTtl() : requested;
-        if (ttl.compareTo(role.maxTtl()) > 0) {
-            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the role's max_ttl (" + role.maxTtl().toSeconds() + "s)");
-        }
+        TaskLeases.requireDeclared(task, backend, roleName, "role");
+        Duration ttl = TaskLeases.ttl(body.ttl(), role.defaultTtl(), role.maxTtl(), "role");
         Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, backend, roleName,
                 task.intent(ttl, Callers.sourceAddress(request)));

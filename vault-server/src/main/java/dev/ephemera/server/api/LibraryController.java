@@ -9,9 +9,7 @@ import dev.ephemera.server.escrow.LibraryCatalog;
 import dev.ephemera.server.escrow.LibraryConfig;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.PolicyDecider;
-import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
-import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -42,21 +40,17 @@ import java.util.List;
 final class LibraryController {
     private final LibraryCatalog catalog;
     private final AccountLibrary accounts;
-    private final TaskService tasks;
     private final TaskLeases leases;
     private final PolicyDecider policy;
-    private final RateLimits rates;
     private final Callers callers;
     private final InstantSource clock;
 
-    LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskService tasks, TaskLeases leases, PolicyDecider policy,
-                      RateLimits rates, Callers callers, InstantSource clock) {
+    LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskLeases leases, PolicyDecider policy, Callers callers,
+                      InstantSource clock) {
         this.catalog = catalog;
         this.accounts = accounts;
-        this.tasks = tasks;
         this.leases = leases;
         this.policy = policy;
-        this.rates = rates;
         this.callers = callers;
         this.clock = clock;
     }
@@ -83,17 +77,10 @@ final class LibraryController {
     @Post("/{name}/check-out")
     HttpResponse<?> checkOut(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                              @PathVariable String name, @Body EscrowDtos.CheckOutAsk body) {
-        Task task = tasks.requireActive(callers.task(authorization).taskId());
-        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        Task task = leases.callingTask(authorization);
         LibraryConfig library = library(task.tenant(), name);
-        if (!task.allowsRole(LibraryBackend.NAME, library.name())) {
-            throw ApiException.forbidden("library " + library.name() + " is outside the roles task " + task.id() + " declared");
-        }
-        Duration requested = Durations.parse("ttl", body.ttl());
-        Duration ttl = requested == null ? library.defaultTtl() : requested;
-        if (ttl.compareTo(library.maxTtl()) > 0) {
-            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the library's max_ttl (" + library.maxTtl().toSeconds() + "s)");
-        }
+        TaskLeases.requireDeclared(task, LibraryBackend.NAME, library.name(), "library");
+        Duration ttl = TaskLeases.ttl(body.ttl(), library.defaultTtl(), library.maxTtl(), "library");
         Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitCheckOut(agent, library.name(), library.accounts().size(),
                 task.intent(ttl, Callers.sourceAddress(request)));

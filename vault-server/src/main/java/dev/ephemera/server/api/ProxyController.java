@@ -10,9 +10,7 @@ import dev.ephemera.server.proxy.ProxyAuditLog;
 import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.server.proxy.ProxyRoute;
 import dev.ephemera.server.proxy.RouteCatalog;
-import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
-import dev.ephemera.server.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -60,20 +58,15 @@ final class ProxyController {
 
     private final RouteCatalog routes;
     private final ProxyAuditLog audit;
-    private final TaskService tasks;
     private final TaskLeases leases;
     private final PolicyDecider policy;
-    private final RateLimits rates;
     private final Callers callers;
 
-    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskService tasks, TaskLeases leases, PolicyDecider policy,
-                    RateLimits rates, Callers callers) {
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, Callers callers) {
         this.routes = routes;
         this.audit = audit;
-        this.tasks = tasks;
         this.leases = leases;
         this.policy = policy;
-        this.rates = rates;
         this.callers = callers;
     }
 
@@ -100,17 +93,10 @@ final class ProxyController {
     @Post("/routes/{name}/lease")
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @PathVariable String name, @Body Dtos.LeaseAsk body) {
-        Task task = tasks.requireActive(callers.task(authorization).taskId());
-        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        Task task = leases.callingTask(authorization);
         ProxyRoute route = route(task.tenant(), name);
-        if (!task.allowsRole(ProxyBackend.NAME, route.name())) {
-            throw ApiException.forbidden("route " + route.name() + " is outside the roles task " + task.id() + " declared");
-        }
-        Duration requested = Durations.parse("ttl", body.ttl());
-        Duration ttl = requested == null ? route.defaultTtl() : requested;
-        if (ttl.compareTo(route.maxTtl()) > 0) {
-            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the route's max_ttl (" + route.maxTtl().toSeconds() + "s)");
-        }
+        TaskLeases.requireDeclared(task, ProxyBackend.NAME, route.name(), "route");
+        Duration ttl = TaskLeases.ttl(body.ttl(), route.defaultTtl(), route.maxTtl(), "route");
         Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, ProxyBackend.NAME, route.name(),
                 task.intent(ttl, Callers.sourceAddress(request)));

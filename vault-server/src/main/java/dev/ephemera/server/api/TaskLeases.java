@@ -10,7 +10,9 @@ import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.DecisionLog;
 import dev.ephemera.server.quota.LeaseQuota;
+import dev.ephemera.server.quota.RateLimits;
 import dev.ephemera.server.task.Task;
+import dev.ephemera.server.task.TaskService;
 import dev.ephemera.storage.Batch;
 import io.micronaut.http.HttpResponse;
 import jakarta.inject.Singleton;
@@ -26,20 +28,51 @@ import java.time.InstantSource;
 @Singleton
 final class TaskLeases {
     private final LeaseEngine engine;
+    private final TaskService tasks;
+    private final RateLimits rates;
+    private final Callers callers;
     private final AgentRegistry agents;
     private final Approvals approvals;
     private final DecisionLog decisions;
     private final LeaseQuota quota;
     private final InstantSource clock;
 
-    TaskLeases(LeaseEngine engine, AgentRegistry agents, Approvals approvals, DecisionLog decisions, LeaseQuota quota,
-               InstantSource clock) {
+    TaskLeases(LeaseEngine engine, TaskService tasks, RateLimits rates, Callers callers, AgentRegistry agents, Approvals approvals,
+               DecisionLog decisions, LeaseQuota quota, InstantSource clock) {
         this.engine = engine;
+        this.tasks = tasks;
+        this.rates = rates;
+        this.callers = callers;
         this.agents = agents;
         this.approvals = approvals;
         this.decisions = decisions;
         this.quota = quota;
         this.clock = clock;
+    }
+
+    /** The calling task, active, with one request of its rate spent: where every lease-taking call starts. */
+    Task callingTask(String authorization) {
+        Task task = tasks.requireActive(callers.task(authorization).taskId());
+        rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
+        return task;
+    }
+
+    /** Refuses a target outside the roles the task declared ({@code backend/name}). */
+    static void requireDeclared(Task task, String backend, String name, String what) {
+        if (!task.allowsRole(backend, name)) {
+            throw ApiException.forbidden(what + " " + (what.equals("role") ? backend + "/" : "") + name
+                    + " is outside the roles task " + task.id() + " declared");
+        }
+    }
+
+    /** The TTL asked for, or the target's default; refused past the target's maximum. */
+    static Duration ttl(Object asked, Duration defaultTtl, Duration maxTtl, String what) {
+        Duration requested = Durations.parse("ttl", asked);
+        Duration ttl = requested == null ? defaultTtl : requested;
+        if (ttl.compareTo(maxTtl) > 0) {
+            throw ApiException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the " + what + "'s max_ttl (" + maxTtl.toSeconds() + "s)");
+        }
+        return ttl;
     }
 
     /** The agent behind a task, refused unless it may still act. */
