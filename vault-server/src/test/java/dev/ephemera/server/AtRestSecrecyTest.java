@@ -39,6 +39,16 @@ class AtRestSecrecyTest {
                 secrets.add(lease.path("credential").path("password").asText());
             }
             vault.call("POST", "/v1/tasks/self/end", taskToken, null).expect(200);
+
+            // Escrowed values (every version), consumer tokens and proxy lease tokens.
+            String apiKey = "vendor-" + dev.ephemera.crypto.SecretGenerator.password(24);
+            secrets.add(apiKey);
+            vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "vendor-key", "value", apiKey)).expect(201);
+            String nextKey = "vendor-" + dev.ephemera.crypto.SecretGenerator.password(24);
+            secrets.add(nextKey);
+            vault.call("PUT", "/v1/escrow/vendor-key/value", vault.adminToken(), Map.of("value", nextKey)).expect(200);
+            secrets.add(vault.call("POST", "/v1/escrow/vendor-key/consumers", vault.adminToken(), Map.of("name", "app"))
+                    .expect(201).json().path("token").asText());
         }
 
         assertThat(secrets).allSatisfy(secret -> assertThat(secret).hasSizeGreaterThan(15));
