@@ -90,10 +90,13 @@ final class EscrowController {
         return HttpResponse.created(view(secret));
     }
 
+    /** The tenant's escrowed secrets, then its blue/green pairs. */
     @Get
-    List<EscrowDtos.SecretView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+    List<Object> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
-        return escrow.list(admin.tenant()).stream().map(this::view).toList();
+        List<Object> views = new java.util.ArrayList<>(escrow.list(admin.tenant()).stream().map(this::view).toList());
+        pairs.list(admin.tenant()).forEach(pair -> views.add(pairView(pair)));
+        return views;
     }
 
     /** Pairs two escrowed accounts under a new id; blue is active first. */

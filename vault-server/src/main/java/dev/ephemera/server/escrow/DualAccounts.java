@@ -32,9 +32,13 @@ public final class DualAccounts {
         return dual.find(tenant, id);
     }
 
+    public java.util.List<DualAccountRotation.Pair> list(String tenant) {
+        return dual.list(tenant);
+    }
+
     /** The pair an escrowed account belongs to, if any. */
     public Optional<DualAccountRotation.Pair> pairOf(String tenant, String account) {
-        return dual.list(tenant).stream().filter(pair -> pair.has(account)).findFirst();
+        return list(tenant).stream().filter(pair -> pair.has(account)).findFirst();
     }
 
     public DualAccountRotation.Current current(String tenant, String id) {

@@ -77,6 +77,8 @@ class DualAccountApiTest {
         assertThat(created.get("version").asInt()).isEqualTo(1);
         assertThat(vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(200).json().get("green").asText())
                 .isEqualTo(green);
+        assertThat(vault.call("GET", "/v1/escrow", vault.adminToken(), null).expect(200).json().findValuesAsText("id"))
+                .contains(blue, green, pair);
 
         String token = grant(pair);
         JsonNode first = read(pair, token);
