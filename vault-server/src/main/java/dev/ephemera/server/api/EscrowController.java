@@ -13,6 +13,7 @@ import dev.ephemera.server.escrow.LibraryCatalog;
 import dev.ephemera.server.escrow.LibraryConfig;
 import dev.ephemera.server.escrow.RotationDrivers;
 import dev.ephemera.server.escrow.SecretWatch;
+import dev.ephemera.server.proxy.RouteCatalog;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -52,6 +53,7 @@ final class EscrowController {
 
     private final EscrowService escrow;
     private final DualAccounts pairs;
+    private final RouteCatalog routes;
     private final SecretWatch watch;
     private final LibraryCatalog libraries;
     private final Consumers consumers;
@@ -59,10 +61,11 @@ final class EscrowController {
     private final Callers callers;
     private final InstantSource clock;
 
-    EscrowController(EscrowService escrow, DualAccounts pairs, SecretWatch watch, LibraryCatalog libraries, Consumers consumers,
-                     Approvals approvals, Callers callers, InstantSource clock) {
+    EscrowController(EscrowService escrow, DualAccounts pairs, RouteCatalog routes, SecretWatch watch, LibraryCatalog libraries,
+                     Consumers consumers, Approvals approvals, Callers callers, InstantSource clock) {
         this.escrow = escrow;
         this.pairs = pairs;
+        this.routes = routes;
         this.watch = watch;
         this.libraries = libraries;
         this.consumers = consumers;
@@ -139,6 +142,27 @@ final class EscrowController {
                     + failed.attempts() + " attempts; version " + failed.secret().current().number() + " stays current: "
                     + failed.reason());
         });
+    }
+
+    /** Forgets a secret nothing uses any more, with its consumers' grants; the account itself is left as it is. */
+    @Delete("/{id}")
+    HttpResponse<?> delete(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        Principal.Admin admin = callers.admin(authorization);
+        String tenant = admin.tenant();
+        EscrowedSecret secret = secret(admin, id);
+        libraries.libraryOf(tenant, id).ifPresent(library -> {
+            throw ApiException.conflict(id + " is an account of library " + library.name() + "; remove it there first");
+        });
+        pairs.pairOf(tenant, id).ifPresent(pair -> {
+            throw ApiException.conflict(id + " is in pair " + pair.id() + "; the pair uses it");
+        });
+        routes.list(tenant).stream().filter(route -> route.secretId().equals(id)).findFirst().ifPresent(route -> {
+            throw ApiException.conflict("proxy route " + route.name() + " injects " + id + "; change the route first");
+        });
+        consumers.of(tenant, id).forEach(grant -> consumers.revoke(tenant, id, grant.id()));
+        escrow.delete(tenant, secret.id());
+        audit.warn("escrowed secret {} deleted by {} (tenant {}) at version {}", id, admin.name(), tenant, secret.current().number());
+        return HttpResponse.noContent();
     }
 
     @Put("/{id}/value")

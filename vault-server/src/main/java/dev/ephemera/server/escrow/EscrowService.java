@@ -170,6 +170,20 @@ public final class EscrowService {
         }
     }
 
+    /**
+     * Forgets a secret: its versions, its plan. The caller has checked that nothing (a library, a
+     * pair, a proxy route) still uses it; a rotation under way must settle first.
+     */
+    public synchronized void delete(String tenant, String id) {
+        EscrowedSecret secret = require(tenant, id);
+        if (secret.pending() != null) {
+            throw ApiException.conflict("escrowed secret " + id + " has a rotation under way; delete it once settled");
+        }
+        scheduler.unschedule(new RotationScheduler.Entry(tenant, id));
+        documents.delete(Keys.of("escrow-plan", tenant, id));
+        escrow.delete(tenant, id);
+    }
+
     /** A manual secret's new value, from the admin who changed it where it lives. */
     public EscrowedSecret setValue(String tenant, String id, String value) {
         requireValue(value);

@@ -206,10 +206,28 @@ class EscrowApiTest {
     }
 
     @Test
+    void aSecretNothingUsesIsDeletedWithItsConsumersAndOneInUseIsNot() throws Exception {
+        String role = newEscrowedRole();
+        String token = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "old-app"))
+                .expect(201).json().get("token").asText();
+        vault.call("PUT", "/v1/proxy/routes/uses-" + role, vault.adminToken(), Map.of("protocol", "http", "secret_id", role,
+                "upstream", "http://127.0.0.1:9/")).expect(200);
+        assertThat(vault.call("DELETE", "/v1/escrow/" + role, vault.adminToken(), null).expect(409).json().get("message").asText())
+                .contains("proxy route uses-" + role);
+        vault.call("PUT", "/v1/proxy/routes/uses-" + role, vault.adminToken(), Map.of("protocol", "http", "secret_id",
+                newEscrowedRole(), "upstream", "http://127.0.0.1:9/")).expect(200);
+
+        vault.call("DELETE", "/v1/escrow/" + role, vault.adminToken(), null).expect(204);
+        vault.call("GET", "/v1/escrow/" + role, vault.adminToken(), null).expect(404);
+        vault.call("GET", "/v1/escrow/" + role + "/current", token, null).expect(401);
+        vault.call("DELETE", "/v1/escrow/" + role, vault.adminToken(), null).expect(404);
+    }
+
+    @Test
     void anotherTenantCannotSeeRotateRevealOrConsumeASecret() throws Exception {
         String role = newEscrowedRole();
         String outsider = vault.server().bean(Tokens.class).issueAdmin("mallory@evil.example", "evil");
-        for (String[] call : new String[][] {{"GET", ""}, {"POST", "/rotate"}, {"PUT", "/rotation"}, {"POST", "/consumers"},
+        for (String[] call : new String[][] {{"GET", ""}, {"DELETE", ""}, {"POST", "/rotate"}, {"PUT", "/rotation"}, {"POST", "/consumers"},
                 {"POST", "/reveal"}, {"PUT", "/value"}}) {
             vault.call(call[0], "/v1/escrow/" + role + call[1], outsider, Map.of("name", "x", "period", "1h", "reason", "x",
                     "value", "x")).expect(404);
