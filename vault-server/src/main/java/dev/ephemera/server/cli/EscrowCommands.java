@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class EscrowCommands {
     static final String USAGE = """
-              escrow list | read ID | rotate ID
+              escrow list | read ID | rotate ID | delete ID
               escrow create ID [--backend B --account A] [--no-rotate] [--period P | --cron EXPR] [--window HH:MM-HH:MM] [--spread S]
                   The account's present password is read from standard input.
               escrow set-value ID              (a manual secret's new value, from standard input)
@@ -69,6 +69,7 @@ final class EscrowCommands {
             case "list" -> commands.call("GET", "v1/escrow", null, out, err);
             case "read" -> commands.call("GET", "v1/escrow/" + id, null, out, err);
             case "rotate" -> commands.call("POST", "v1/escrow/" + id + "/rotate", null, out, err);
+            case "delete" -> commands.call("DELETE", "v1/escrow/" + id, null, out, err);
             case "create" -> commands.create(id, options, in, out, err);
             case "pair" -> commands.call("POST", "v1/escrow/pairs",
                     Map.of("id", id, "blue", required(options, "--blue"), "green", required(options, "--green")), out, err);

@@ -100,6 +100,11 @@ class EscrowCliTest {
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("404 not_found: no escrowed secret no-such-secret");
         assertThat(admin("", "escrow", "create", "manual-key").err()).contains("standard input");
+        assertThat(admin("k-" + SecretGenerator.password(20) + "\n", "escrow", "create", "short-lived").status()).isZero();
+        Run deleted = admin("", "escrow", "delete", "short-lived");
+        assertThat(deleted.status()).isZero();
+        assertThat(deleted.out()).contains("ok");
+        assertThat(admin("", "escrow", "read", "short-lived").status()).isEqualTo(1);
         Run down = cli("", Map.of("EPHEMERA_TOKEN", "x", "EPHEMERA_ADDR", "http://127.0.0.1:1"), "escrow", "list");
         assertThat(down.status()).isEqualTo(1);
         assertThat(down.err()).contains("cannot reach the vault");
