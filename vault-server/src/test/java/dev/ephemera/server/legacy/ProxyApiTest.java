@@ -66,6 +66,9 @@ class ProxyApiTest {
         upstream.createContext("/", exchange -> {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             seenAuthorization.add(String.valueOf(authorization));
+            if (exchange.getRequestHeaders().containsKey("Ephemera-Lease-Token")) {
+                seenAuthorization.add("a lease token reached the upstream");
+            }
             // An upstream that echoes what it was sent: the proxy must not let the key back out.
             byte[] body = ("path=" + exchange.getRequestURI().getPath() + " auth=" + authorization).getBytes(StandardCharsets.UTF_8);
             int status = ("Bearer " + API_KEY).equals(authorization) ? 200 : 401;
@@ -176,6 +179,20 @@ class ProxyApiTest {
             JsonNode asJson = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(credential.fields());
             assertThat(viaProxy(asJson, "/ping", credential.fields().get("token")).statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aDirectRequestCarriesTheTokenInItsOwnHeaderWhichNeverReachesTheUpstream() throws Exception {
+        String task = startTask();
+        JsonNode credential = vault.call("POST", "/v1/proxy/routes/vendor/lease", task, Map.of()).expect(201).json().get("credential");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(credential.get("address").asText() + "/v1/direct"))
+                .header("Ephemera-Lease-Token", credential.get("token").asText()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("path=/api/v1/direct").doesNotContain(API_KEY);
+        assertThat(seenAuthorization).doesNotContain("a lease token reached the upstream");
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(credential.get("address").asText() + "/x"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(407);
     }
 
     private static String startTask() {

@@ -16,9 +16,11 @@ import java.util.Set;
  * credential the proxy injects.
  */
 final class HopByHop {
+    /** The lease token's header for direct requests; consumed by the proxy like Proxy-Authorization. */
+    static final String LEASE_TOKEN_HEADER = "Ephemera-Lease-Token";
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection", "keep-alive", "proxy-authorization", "proxy-authenticate", "proxy-connection",
-            "te", "trailer", "transfer-encoding", "upgrade");
+            "te", "trailer", "transfer-encoding", "upgrade", "ephemera-lease-token");
     // The upstream client frames the request and names the host itself (and refuses these from callers).
     private static final Set<String> UPSTREAM_OWNED = Set.of("host", "content-length", "expect");
     // Headers the proxy's own framing and routing rely on: a Connection header naming one would strip it.
@@ -51,7 +53,10 @@ final class HopByHop {
 
     /** Refuses requests whose framing or connection options could smuggle past the injected credential. */
     static void checkRequest(Headers headers, String injected) throws ExchangeRefused {
-        if (headers.containsKey("Upgrade")) {
+        // An h2c offer (the JDK HttpClient's default) is optional: dropping it, as a hop-by-hop header,
+        // answers in HTTP/1.1. Any other protocol switch would tunnel past the proxy: refused.
+        List<String> upgrade = headers.get("Upgrade");
+        if (upgrade != null && !upgrade.stream().allMatch(value -> value.strip().equalsIgnoreCase("h2c"))) {
             throw new ExchangeRefused(400, "upgrade_refused", "the proxy does not switch protocols");
         }
         // The JDK server already answers these itself; the proxy does not depend on that.

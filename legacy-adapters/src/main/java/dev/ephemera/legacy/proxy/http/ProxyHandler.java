@@ -233,14 +233,25 @@ final class ProxyHandler implements HttpHandler {
         tally.toClient().addAndGet(body.length);
     }
 
+    /**
+     * {@code Proxy-Authorization: Bearer} for clients that speak to a proxy; {@code Ephemera-Lease-Token}
+     * for those that cannot set a proxy header on a direct request (the JDK's HttpClient drops it),
+     * so that they can reach an https upstream through a plain request to the proxy.
+     */
     private static String leaseToken(Headers headers) throws ProxyRefusedException {
         List<String> values = headers.get("Proxy-Authorization");
         String scheme = "Bearer ";
-        if (values == null || values.size() != 1 || !values.getFirst().regionMatches(true, 0, scheme, 0, scheme.length())
-                || values.getFirst().substring(scheme.length()).isBlank()) {
-            throw new ProxyRefusedException("send the lease token as Proxy-Authorization: Bearer <token>");
+        if (values == null && headers.get(HopByHop.LEASE_TOKEN_HEADER) != null) {
+            List<String> direct = headers.get(HopByHop.LEASE_TOKEN_HEADER);
+            if (direct.size() == 1 && !direct.getFirst().isBlank()) {
+                return direct.getFirst().trim();
+            }
+        } else if (values != null && values.size() == 1 && values.getFirst().regionMatches(true, 0, scheme, 0, scheme.length())
+                && !values.getFirst().substring(scheme.length()).isBlank()) {
+            return values.getFirst().substring(scheme.length()).trim();
         }
-        return values.getFirst().substring(scheme.length()).trim();
+        throw new ProxyRefusedException("send the lease token once, as Proxy-Authorization: Bearer <token> or "
+                + HopByHop.LEASE_TOKEN_HEADER + ": <token>");
     }
 
     private static void checkHeaderSize(Headers headers) throws ExchangeRefused {
