@@ -279,7 +279,10 @@ final class EscrowController {
             return CompletableFuture.completedFuture(current(grant, current, ifNoneMatch));
         }
         return change.copy().completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
-                .thenCompose(changed -> awaitChange(grant, ifNoneMatch, deadline));
+                .thenCompose(changed -> awaitChange(grant, ifNoneMatch, deadline))
+                // A vault shutting down under a waiting consumer: it asks again, elsewhere or later.
+                .exceptionally(failure -> HttpResponse.status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE)
+                        .header(HttpHeaders.RETRY_AFTER, "1").body(new ApiError("unavailable", "the vault is stopping; ask again")));
     }
 
     /** A secret's current version, or a pair's: its active account under the pair's own version. */

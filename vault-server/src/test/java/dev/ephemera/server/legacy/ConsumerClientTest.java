@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ephemera.client.AuthenticationException;
 import dev.ephemera.client.EphemeraException;
 import dev.ephemera.client.EscrowConsumer;
@@ -17,6 +15,7 @@ import dev.ephemera.client.SecretVersion;
 import dev.ephemera.client.SecretWatcher;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PoolUnderLoad;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.nio.file.Files;
@@ -24,11 +23,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -202,53 +198,22 @@ class ConsumerClientTest {
         int rotations = 20;
         try (SecretWatcher watcher = consumer(grant(role)).watch(role)) {
             RotatingDataSource rotating = new RotatingDataSource(postgres.jdbcUrl(), watcher);
-            HikariConfig config = new HikariConfig();
-            config.setDataSource(rotating);
-            config.setPoolName("rotating-" + role);
-            config.setMaximumPoolSize(4);
-            config.setConnectionTimeout(5_000);
-            try (HikariDataSource pool = new HikariDataSource(config)) {
-                AtomicInteger evictions = new AtomicInteger();
-                rotating.onRotation(version -> {
-                    pool.getHikariPoolMXBean().softEvictConnections();
-                    evictions.incrementAndGet();
-                });
-                AtomicBoolean running = new AtomicBoolean(true);
-                AtomicLong queries = new AtomicLong();
-                ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-                List<Thread> clients = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    clients.add(Thread.ofPlatform().name("client-" + i).start(() -> {
-                        while (running.get()) {
-                            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-                                 ResultSet rows = s.executeQuery("SELECT current_user")) {
-                                rows.next();
-                                if (!rows.getString(1).equals(role)) {
-                                    throw new SQLException("connected as " + rows.getString(1));
-                                }
-                                queries.incrementAndGet();
-                            } catch (SQLException | RuntimeException e) {
-                                failures.add(e);
-                            }
-                        }
-                    }));
-                }
+            try (PoolUnderLoad load = PoolUnderLoad.start("rotating-" + role, rotating, 6)) {
                 for (int i = 0; i < rotations; i++) {
                     rotate(role);
                     Thread.sleep(100);
                 }
-                Eventually.within(PROMPTLY, "every rotation reported", () -> evictions.get() == rotations);
+                Eventually.within(PROMPTLY, "every rotation reported", () -> load.evictions() == rotations);
                 Thread.sleep(200); // connections opened after the last rotation serve queries too
-                running.set(false);
-                for (Thread client : clients) {
-                    client.join();
-                }
+                PoolUnderLoad.Result result = load.stop();
 
-                System.out.printf("consumer pool: %d queries, %d rotations, %d failures%n", queries.get(), rotations, failures.size());
-                assertThat(failures).as("failed queries").isEmpty();
-                assertThat(queries.get()).isGreaterThan(500);
+                System.out.printf("consumer pool: %d queries, %d rotations, %d failures%n", result.queries(), rotations,
+                        result.failures().size());
+                assertThat(result.failures()).as("failed queries").isEmpty();
+                assertThat(result.queries()).isGreaterThan(500);
+                assertThat(result.users()).containsExactly(role);
                 assertThat(watcher.latest().orElseThrow().version()).isEqualTo(2 + rotations);
-                try (Connection c = pool.getConnection()) {
+                try (Connection c = load.pool().getConnection()) {
                     assertThat(c.isValid(1)).isTrue();
                 }
             }

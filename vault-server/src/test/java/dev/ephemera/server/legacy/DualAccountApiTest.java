@@ -3,37 +3,27 @@ package dev.ephemera.server.legacy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ephemera.client.EscrowConsumer;
 import dev.ephemera.client.RotatingDataSource;
 import dev.ephemera.client.SecretWatcher;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PoolUnderLoad;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,49 +172,18 @@ class DualAccountApiTest {
                 .pollWait(Duration.ofSeconds(5)).build();
         try (SecretWatcher watcher = consumer.watch(pair)) {
             RotatingDataSource rotating = new RotatingDataSource(postgres.jdbcUrl(), watcher);
-            HikariConfig config = new HikariConfig();
-            config.setDataSource(rotating);
-            config.setPoolName("pair-" + pair);
-            config.setMaximumPoolSize(4);
-            config.setConnectionTimeout(5_000);
-            try (HikariDataSource pool = new HikariDataSource(config)) {
-                AtomicInteger evictions = new AtomicInteger();
-                rotating.onRotation(version -> {
-                    pool.getHikariPoolMXBean().softEvictConnections();
-                    evictions.incrementAndGet();
-                });
-                AtomicBoolean running = new AtomicBoolean(true);
-                AtomicLong queries = new AtomicLong();
-                Set<String> users = ConcurrentHashMap.newKeySet();
-                ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-                List<Thread> clients = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    clients.add(Thread.ofPlatform().name("client-" + i).start(() -> {
-                        while (running.get()) {
-                            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-                                 ResultSet rows = s.executeQuery("SELECT current_user")) {
-                                rows.next();
-                                users.add(rows.getString(1));
-                                queries.incrementAndGet();
-                            } catch (SQLException | RuntimeException e) {
-                                failures.add(e);
-                            }
-                        }
-                    }));
-                }
+            try (PoolUnderLoad load = PoolUnderLoad.start("pair-" + pair, rotating, 6)) {
                 for (int i = 0; i < switches; i++) {
                     awaitOverlap(rotate(pair).expect(200).json().get("pair"));
                 }
-                Eventually.within(Duration.ofSeconds(2), "every switch reported", () -> evictions.get() == switches);
-                running.set(false);
-                for (Thread client : clients) {
-                    client.join();
-                }
+                Eventually.within(Duration.ofSeconds(2), "every switch reported", () -> load.evictions() == switches);
+                PoolUnderLoad.Result result = load.stop();
 
-                System.out.printf("pair pool: %d queries, %d switches, %d failures%n", queries.get(), switches, failures.size());
-                assertThat(failures).as("failed queries").isEmpty();
-                assertThat(queries.get()).isGreaterThan(500);
-                assertThat(users).containsExactlyInAnyOrder(blue, green);
+                System.out.printf("pair pool: %d queries, %d switches, %d failures%n", result.queries(), switches,
+                        result.failures().size());
+                assertThat(result.failures()).as("failed queries").isEmpty();
+                assertThat(result.queries()).isGreaterThan(500);
+                assertThat(result.users()).containsExactlyInAnyOrder(blue, green);
                 assertThat(watcher.latest().orElseThrow().version()).isEqualTo(1 + switches);
             }
         }
