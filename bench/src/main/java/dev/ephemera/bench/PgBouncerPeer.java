@@ -81,6 +81,10 @@ final class PgBouncerPeer implements AutoCloseable {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Three legs: direct without TLS, direct with TLS (the fair baseline: the agent's leg is encrypted
  * either way) and through the proxy (TLS to the proxy, plain TCP on to PostgreSQL). Workloads:
  * TPC-B-like (the default script, 7 statements a transaction) and select-only ({@code -S}).
- * <pre>java -cp bench/target/benchmarks.jar dev.ephemera.bench.PgProxyRun [seconds [rounds [clients [durable|fast]]]]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.ephemera.bench.PgProxyRun [seconds [rounds [clients [durable|fast [shared|pinned]]]]]</pre>
  */
 public final class PgProxyRun {
     private static final String PGBENCH = "/usr/bin/pgbench";
@@ -52,6 +52,9 @@ public final class PgProxyRun {
         // "durable": PostgreSQL's own default, commits wait for the WAL flush; "fast": the embedded
         // server's test default (synchronous_commit off), which leaves all three processes CPU-bound.
         boolean durable = args.length <= 3 || !"fast".equals(args[3]);
+        // "pinned": PostgreSQL and pgbench on CPU 0, the proxies on CPU 1 — the deployed shape, where a
+        // proxy brings its own CPU, so every leg gives the database and the client the same core.
+        boolean pinned = args.length > 4 && "pinned".equals(args[4]);
         Path dir = Files.createTempDirectory("ephemera-pgproxy-");
         BenchTls tls = BenchTls.generate();
         Path certificate = dir.resolve("server.crt");
@@ -70,6 +73,10 @@ public final class PgProxyRun {
                                  new ProxyLease("bench", "task-1", "agent-1", "lease-1", "pg/bench"));
                      }, countingAudit(relayed))) {
             proxy.start();
+            if (pinned) {
+                pin(ProcessHandle.current().pid(), PROXY_CPU);
+                pin(Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().strip()), DATABASE_CPU);
+            }
             List<Leg> legs = new ArrayList<>(List.of(
                     new Leg("direct, no TLS", postgres.getPort(), password, "disable"),
                     new Leg("direct, TLS", postgres.getPort(), password, "require"),
@@ -77,8 +84,13 @@ public final class PgProxyRun {
             Optional<PgBouncerPeer> bouncer = PgBouncerPeer.start(dir, postgres.getPort(), DATABASE, ROLE, password, leaseToken,
                     certificate, key);
             bouncer.ifPresent(peer -> legs.add(new Leg("pgbouncer, TLS", peer.port(), leaseToken, "require")));
-            System.out.printf("PostgreSQL on port %d (synchronous_commit %s), proxy on port %d; pgbench -c %d -j 2 -T %d, %d rounds%n",
-                    postgres.getPort(), durable ? "on" : "off", proxy.port(), clients, seconds, rounds);
+            if (pinned && bouncer.isPresent()) {
+                pin(bouncer.get().pid(), PROXY_CPU);
+            }
+            pgbenchCpu = pinned ? DATABASE_CPU : -1;
+            System.out.printf("PostgreSQL on port %d (synchronous_commit %s), proxy on port %d; pgbench -c %d -j 2 -T %d, %d rounds%s%n",
+                    postgres.getPort(), durable ? "on" : "off", proxy.port(), clients, seconds, rounds,
+                    pinned ? "; PostgreSQL and pgbench pinned to CPU 0, the proxies to CPU 1" : "");
             pgbench(legs.get(0), "-i", "-s", "10", "-q");
             for (String workload : List.of("tpcb-like", "select-only")) {
                 Map<Leg, List<Double>> figures = new LinkedHashMap<>();
@@ -147,8 +159,26 @@ public final class PgProxyRun {
         return postgres;
     }
 
+    private static final int DATABASE_CPU = 0;
+    private static final int PROXY_CPU = 1;
+    private static int pgbenchCpu = -1;
+
+    /** Every thread of the process (and what it forks from now on) on that CPU only. */
+    private static void pin(long pid, int cpu) throws IOException, InterruptedException {
+        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", String.valueOf(cpu), String.valueOf(pid))
+                .redirectErrorStream(true).start();
+        String output = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (taskset.waitFor() != 0) {
+            throw new IllegalStateException("taskset failed for pid " + pid + ": " + output);
+        }
+    }
+
     private static String pgbench(Leg leg, String... options) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(PGBENCH, "-h", "127.0.0.1", "-p", String.valueOf(leg.port()), "-U", ROLE));
+        List<String> command = new ArrayList<>();
+        if (pgbenchCpu >= 0) {
+            command.addAll(List.of("taskset", "-c", String.valueOf(pgbenchCpu)));
+        }
+        command.addAll(List.of(PGBENCH, "-h", "127.0.0.1", "-p", String.valueOf(leg.port()), "-U", ROLE));
         command.addAll(List.of(options));
         command.add(DATABASE);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
