@@ -136,7 +136,7 @@ public final class PgProxyRun {
                 .setCleanDataDirectory(true)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("password_encryption", "scram-sha-256")
-                .setServerConfig("max_connections", "50")
+                .setServerConfig("max_connections", "120") // pgbench clients of a direct leg beside PgBouncer's pool of 20
                 .setServerConfig("synchronous_commit", durable ? "on" : "off")
                 .setServerConfig("ssl", "on")
                 .setServerConfig("ssl_cert_file", certificate.toString())
