@@ -19,7 +19,12 @@ final class EscrowDtos {
     }
 
     @Serdeable
-    record Create(String id, String backend, String account, String value, Boolean rotateNow, Rotation rotation) {}
+    record Create(String id, String backend, String account, String value, Boolean rotateNow, Rotation rotation) {
+        @Override
+        public String toString() {
+            return "Create[id=" + id + ", backend=" + backend + ", account=" + account + ", value=redacted]";
+        }
+    }
 
     /** {@code period} (or {@code cron}), an optional daily UTC window "HH:mm", and a spread for the per-secret offset. */
     @Serdeable
@@ -115,7 +120,12 @@ final class EscrowDtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ConsumerView(String consumerId, String name, String secretId, Instant createdAt, String token) {}
+    record ConsumerView(String consumerId, String name, String secretId, Instant createdAt, String token) {
+        @Override
+        public String toString() {
+            return "ConsumerView[consumerId=" + consumerId + ", name=" + name + ", secretId=" + secretId + "]";
+        }
+    }
 
     /** What a consumer reads: the current version, its value, and the account it opens. */
     @Serdeable

@@ -47,7 +47,12 @@ public final class Delegations {
 
     /** What the delegating task gets back: the token to hand to the sub-agent, and until when it can be redeemed. */
     public record Offered(String delegationId, String token, String agentId, Instant offerExpiresAt, Instant taskExpiresAt,
-                          List<String> actorChain) {}
+                          List<String> actorChain) {
+        @Override
+        public String toString() {
+            return "Offered[delegationId=" + delegationId + ", agentId=" + agentId + "]";
+        }
+    }
 
     private final Documents documents;
     private final Tokens tokens;

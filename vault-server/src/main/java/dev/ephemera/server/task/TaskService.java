@@ -60,7 +60,12 @@ public final class TaskService {
         this.maxTtl = maxTtl;
     }
 
-    public record Started(Task task, String token) {}
+    public record Started(Task task, String token) {
+        @Override
+        public String toString() {
+            return "Started[task=" + task.id() + "]";
+        }
+    }
 
     /** What an agent asks for when it opens a task (or a sub-task is offered to it). */
     public record Opening(String objective, Duration ttl, List<String> tools, Sensitivity sensitivity, List<String> roles,
