@@ -62,6 +62,15 @@ public final class LdapAccountDriver implements RotationDriver {
         }
     }
 
+    /** Binds as the administrator once: a backend is checked with this before it is stored. */
+    public void verifyAdmin() throws RotationException {
+        try (LDAPConnection admin = connect()) {
+            admin.bind(adminDn, adminPassword);
+        } catch (LDAPException e) {
+            throw new RotationException("cannot bind to " + url + " as " + adminDn + ": " + e.getResultCode(), e);
+        }
+    }
+
     @Override
     public boolean accepts(Map<String, String> target, String password) throws RotationException {
         String dn = dn(target);

@@ -1,8 +1,11 @@
 package dev.ephemera.server.backend;
 
 import dev.ephemera.lease.backend.BackendException;
+import dev.ephemera.legacy.rotation.LdapAccountDriver;
+import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
+import dev.ephemera.server.api.TtlBounds;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.backend.postgres.SqlTemplate;
 import dev.ephemera.server.core.Documents;
@@ -19,8 +22,7 @@ import java.util.Optional;
 /** Admin configuration of backends and their roles, validated before anything is stored. */
 @Singleton
 public final class BackendCatalog {
-    private static final Duration DEFAULT_TTL = Duration.ofHours(1);
-    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
+    private static final TtlBounds DEFAULTS = new TtlBounds(Duration.ofHours(1), Duration.ofHours(24));
     private static final java.util.Set<String> RESERVED = java.util.Set.of(LibraryBackend.NAME, ProxyBackend.NAME);
 
     private final Documents documents;
@@ -58,11 +60,11 @@ public final class BackendCatalog {
         if (verify) {
             try {
                 if (ldap) {
-                    LdapBind.verify(config);
+                    new LdapAccountDriver(connectionUrl, username, password, LdapAccountDriver.Mode.PASSWORD_MODIFY).verifyAdmin();
                 } else {
                     PostgresBackend.verify(config);
                 }
-            } catch (BackendException e) {
+            } catch (BackendException | RotationException e) {
                 throw ApiException.invalid(e.getMessage());
             }
         }
@@ -91,13 +93,9 @@ public final class BackendCatalog {
         validate("creation_statements", creation, true);
         validate("renew_statements", renew, false);
         validate("revocation_statements", revocation, false);
-        Duration max = maxTtl == null ? DEFAULT_MAX_TTL : maxTtl;
-        Duration ttl = defaultTtl == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : defaultTtl;
-        if (ttl.compareTo(max) > 0) {
-            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
-        }
+        TtlBounds ttl = TtlBounds.of(defaultTtl, maxTtl, DEFAULTS);
         RoleConfig role = new RoleConfig(backend, name, List.copyOf(creation), nullToEmpty(renew),
-                nullToEmpty(revocation), ttl, max);
+                nullToEmpty(revocation), ttl.defaultTtl(), ttl.maxTtl());
         documents.put(Keys.of("role", backend, name), role);
         return role;
     }

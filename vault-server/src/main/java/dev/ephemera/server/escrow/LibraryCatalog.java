@@ -3,6 +3,7 @@ package dev.ephemera.server.escrow;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
+import dev.ephemera.server.api.TtlBounds;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
@@ -16,8 +17,7 @@ import java.util.Optional;
 @Singleton
 public final class LibraryCatalog {
     private static final int MAX_ACCOUNTS = 1000;
-    private static final Duration DEFAULT_TTL = Duration.ofHours(1);
-    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(8);
+    private static final TtlBounds DEFAULTS = new TtlBounds(Duration.ofHours(1), Duration.ofHours(8));
 
     private final Documents documents;
     private final EscrowService escrow;
@@ -63,12 +63,8 @@ public final class LibraryCatalog {
                 throw ApiException.invalid("an account of library " + other.name() + " cannot be in a second library");
             }
         }
-        Duration max = maxTtl == null ? DEFAULT_MAX_TTL : maxTtl;
-        Duration ttl = defaultTtl == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : defaultTtl;
-        if (ttl.compareTo(max) > 0) {
-            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
-        }
-        LibraryConfig config = new LibraryConfig(tenant, name, accounts, ttl, max, clock.instant());
+        TtlBounds ttl = TtlBounds.of(defaultTtl, maxTtl, DEFAULTS);
+        LibraryConfig config = new LibraryConfig(tenant, name, accounts, ttl.defaultTtl(), ttl.maxTtl(), clock.instant());
         documents.put(Keys.of("library", tenant, name), config);
         return config;
     }

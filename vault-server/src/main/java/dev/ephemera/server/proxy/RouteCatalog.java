@@ -3,6 +3,7 @@ package dev.ephemera.server.proxy;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
+import dev.ephemera.server.api.TtlBounds;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.escrow.EscrowService;
 import dev.ephemera.storage.Keys;
@@ -22,8 +23,7 @@ public final class RouteCatalog {
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9a-fA-F:]{2,45}]):(\\d{1,5})");
     private static final Set<String> SCHEMES = Set.of("bearer", "basic", "raw");
-    private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
-    private static final Duration DEFAULT_MAX_TTL = Duration.ofHours(8);
+    private static final TtlBounds DEFAULTS = new TtlBounds(Duration.ofMinutes(15), Duration.ofHours(8));
 
     /** What an admin asks for; {@link #configure} fills defaults and checks it. */
     public record Spec(String protocol, String secretId, String upstream, String database, String header, String scheme,
@@ -48,15 +48,11 @@ public final class RouteCatalog {
         };
         EscrowedSecret secret = escrow.find(tenant, Names.require("secret_id", spec.secretId()))
                 .orElseThrow(() -> ApiException.invalid("secret_id " + spec.secretId() + " is not an escrowed secret of this tenant"));
-        Duration max = spec.maxTtl() == null ? DEFAULT_MAX_TTL : spec.maxTtl();
-        Duration ttl = spec.defaultTtl() == null ? (DEFAULT_TTL.compareTo(max) < 0 ? DEFAULT_TTL : max) : spec.defaultTtl();
-        if (ttl.compareTo(max) > 0) {
-            throw ApiException.invalid("default_ttl (" + ttl.toSeconds() + "s) exceeds max_ttl (" + max.toSeconds() + "s)");
-        }
+        TtlBounds ttl = TtlBounds.of(spec.defaultTtl(), spec.maxTtl(), DEFAULTS);
         String account = secret.target().getOrDefault("role", secret.target().get("username"));
         ProxyRoute route = protocol == ProxyRoute.Protocol.HTTP
-                ? httpRoute(tenant, name, spec, account, ttl, max)
-                : postgresRoute(tenant, name, spec, account, ttl, max);
+                ? httpRoute(tenant, name, spec, account, ttl)
+                : postgresRoute(tenant, name, spec, account, ttl);
         documents.put(Keys.of("proxy-route", tenant, name), route);
         return route;
     }
@@ -69,7 +65,7 @@ public final class RouteCatalog {
         return documents.list(Keys.prefix("proxy-route", tenant), ProxyRoute.class);
     }
 
-    private ProxyRoute httpRoute(String tenant, String name, Spec spec, String account, Duration ttl, Duration max) {
+    private ProxyRoute httpRoute(String tenant, String name, Spec spec, String account, TtlBounds ttl) {
         URI base;
         try {
             base = URI.create(spec.upstream() == null ? "" : spec.upstream());
@@ -95,10 +91,10 @@ public final class RouteCatalog {
             throw ApiException.invalid("basic needs a username (without ':'): give one or escrow the secret with an account");
         }
         return new ProxyRoute(tenant, name, ProxyRoute.Protocol.HTTP, spec.secretId(), base.toString(), null, header, scheme,
-                username, false, ttl, max, clock.instant());
+                username, false, ttl.defaultTtl(), ttl.maxTtl(), clock.instant());
     }
 
-    private ProxyRoute postgresRoute(String tenant, String name, Spec spec, String account, Duration ttl, Duration max) {
+    private ProxyRoute postgresRoute(String tenant, String name, Spec spec, String account, TtlBounds ttl) {
         if (spec.upstream() == null || !HOST_PORT.matcher(spec.upstream()).matches()) {
             throw ApiException.invalid("upstream must be host:port of the PostgreSQL server");
         }
@@ -114,6 +110,7 @@ public final class RouteCatalog {
             throw ApiException.invalid("database is required (at most 63 characters)");
         }
         return new ProxyRoute(tenant, name, ProxyRoute.Protocol.POSTGRESQL, spec.secretId(), spec.upstream(), spec.database(),
-                null, null, username, Boolean.TRUE.equals(spec.upstreamTls()), ttl, max, clock.instant());
+                null, null, username, Boolean.TRUE.equals(spec.upstreamTls()), ttl.defaultTtl(), ttl.maxTtl(),
+                clock.instant());
     }
 }
