@@ -11,19 +11,18 @@ import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Check-out through the real server, Cedar and PostgreSQL: an account of a library is a lease of
@@ -41,23 +40,16 @@ class CheckOutApiTest {
             """;
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
+        postgres = env.postgres();
+        vault = env.vault();
         vault.putPolicy(POLICIES);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test

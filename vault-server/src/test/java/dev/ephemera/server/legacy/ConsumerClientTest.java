@@ -16,6 +16,7 @@ import dev.ephemera.client.SecretWatcher;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PoolUnderLoad;
+import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.nio.file.Files;
@@ -33,9 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,22 +49,15 @@ class ConsumerClientTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
+        postgres = env.postgres();
+        vault = env.vault();
     }
 
     @Test

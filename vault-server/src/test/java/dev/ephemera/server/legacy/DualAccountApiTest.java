@@ -10,12 +10,12 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PoolUnderLoad;
+import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +24,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Blue/green pairs through the real server and PostgreSQL: consumers read the active account under
@@ -38,22 +37,15 @@ class DualAccountApiTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Duration OVERLAP = Duration.ofSeconds(1);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault(Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s"));
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir, Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s"));
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
+        postgres = env.postgres();
+        vault = env.vault();
     }
 
     @Test

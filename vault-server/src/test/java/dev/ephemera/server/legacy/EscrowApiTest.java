@@ -6,21 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Escrowed secrets through the real server and PostgreSQL: taken over by a rotation at creation,
@@ -30,22 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 class EscrowApiTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
+        postgres = env.postgres();
+        vault = env.vault();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.InetSocketAddress;
@@ -19,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -33,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The credential-injecting proxies as an agent meets them through the real server: a task leases a
@@ -49,8 +49,8 @@ class ProxyApiTest {
             when { resource.backend == "proxy" && resource.name != "forbidden" };
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
     static TestPostgres postgres;
     static TestVault vault;
     static HttpServer upstream;
@@ -58,9 +58,8 @@ class ProxyApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir, Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
+        postgres = env.postgres();
+        vault = env.vault();
         vault.putPolicy(POLICIES);
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         upstream.createContext("/", exchange -> {
@@ -83,10 +82,8 @@ class ProxyApiTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         upstream.stop(0);
-        vault.close();
-        postgres.close();
     }
 
     @Test
