@@ -111,11 +111,20 @@ class HttpProxyServerTest {
 
     @Test
     void contentLengthWithTransferEncodingIsRefused() throws Exception {
-        RawAgent.Response response = RawAgent.send(fixture.proxy.port(), "POST /upload HTTP/1.1\nHost: p\n"
-                        + "Proxy-Authorization: Bearer " + BASIC_TOKEN + "\nContent-Length: 5\nTransfer-Encoding: chunked",
-                "0\r\n\r\nGET /echo HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        RawAgent.Response response;
+        try {
+            response = RawAgent.send(fixture.proxy.port(), "POST /upload HTTP/1.1\nHost: p\n"
+                            + "Proxy-Authorization: Bearer " + BASIC_TOKEN + "\nContent-Length: 5\nTransfer-Encoding: chunked",
+                    "0\r\n\r\nGET /echo HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        } catch (java.net.SocketException reset) {
+            // The JDK server answers 400 and closes with the smuggled bytes unread, so the kernel may
+            // reset the connection before the answer reaches the agent: refused all the same.
+            response = null;
+        }
 
-        assertThat(response.status()).isEqualTo(400);
+        if (response != null) {
+            assertThat(response.status()).isEqualTo(400);
+        }
         assertThat(fixture.upstream.received).isEmpty();
     }
 
