@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class ProxyServers {
     private final String host;
     private final int httpPort;
     private final int postgresPort;
+    private final int postgresMaxSessions;
     private final Path keyStore;
     private final String keyStorePassword;
     private HttpProxyServer http;
@@ -37,12 +39,14 @@ public final class ProxyServers {
     ProxyServers(ProxyGate gate, ProxyAuditLog audit, @Value("${ephemera.proxy.host:127.0.0.1}") String host,
                  @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
                  @Nullable @Value("${ephemera.proxy.tls.key-store:}") String keyStore,
-                 @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword) {
+                 @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword,
+                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyServer.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions) {
         this.gate = gate;
         this.audit = audit;
         this.host = host;
         this.httpPort = httpPort;
         this.postgresPort = postgresPort;
+        this.postgresMaxSessions = postgresMaxSessions;
         this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
         this.keyStorePassword = keyStorePassword == null ? "" : keyStorePassword;
     }
@@ -57,7 +61,7 @@ public final class ProxyServers {
             }
             if (postgresPort >= 0) {
                 postgres = new PgProxyServer(ProxyTls.context(keyStore, keyStorePassword.toCharArray()),
-                        new InetSocketAddress(host, postgresPort), gate, audit);
+                        new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresMaxSessions);
                 postgres.start();
                 log.info("PostgreSQL credential-injecting proxy on {}", postgresAddress().orElseThrow());
             }

@@ -11,6 +11,7 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
+import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
 import dev.ephemera.server.support.Eventually;
@@ -21,8 +22,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -36,6 +39,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -74,19 +80,22 @@ class PgProxyTest {
         proxyLogs.setLevel(Level.DEBUG);
         logs.start();
         proxyLogs.addAppender(logs);
+        proxy = new PgProxyServer(tls.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(), audit);
+        proxy.start();
+    }
+
+    private static PgProxyAuthenticator leases() {
         Map<String, PgUpstream> leases = Map.of(
                 TOKEN_A, target(ESCROWED, "lease-a"),
                 TOKEN_B, target(ESCROWED, "lease-b"),
                 TOKEN_WRONG_PASSWORD, target(WRONG_ESCROWED, "lease-c"));
-        proxy = new PgProxyServer(tls.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                (user, database, token, client) -> {
-                    PgUpstream granted = leases.get(token);
-                    if (granted == null) {
-                        throw new ProxyRefusedException("no live lease for this token");
-                    }
-                    return granted;
-                }, audit);
-        proxy.start();
+        return (user, database, token, client) -> {
+            PgUpstream granted = leases.get(token);
+            if (granted == null) {
+                throw new ProxyRefusedException("no live lease for this token");
+            }
+            return granted;
+        };
     }
 
     @AfterAll
@@ -126,6 +135,66 @@ class PgProxyTest {
                 rows.next();
                 assertThat(rows.getString(1)).as("client startup parameters pass through").isEqualTo("pg-proxy-test");
             }
+        }
+    }
+
+    @Test
+    void aClientStartingTlsDirectlyWithAlpnPostgresqlIsServed() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Integer> firstByte = CompletableFuture.supplyAsync(() -> {
+                try (Socket accepted = probe.accept()) {
+                    return accepted.getInputStream().read();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            catchSql(() -> connect(probe.getLocalPort(), TOKEN_A, "require&sslNegotiation=direct"));
+            assertThat(firstByte.get()).as("the driver opens with a TLS handshake record, no SSLRequest").isEqualTo(0x16);
+        }
+        try (Connection connection = connect(TOKEN_A, "require&sslNegotiation=direct"); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT current_user")) {
+            rows.next();
+            assertThat(rows.getString(1)).isEqualTo(ROLE);
+        }
+    }
+
+    @Test
+    void aDirectTlsHandshakeMustNegotiateAlpnPostgresql() throws Exception {
+        try (SSLSocket withoutAlpn = directTlsClient()) {
+            withoutAlpn.startHandshake();
+            assertThat(withoutAlpn.getApplicationProtocol()).isEmpty();
+            assertThat(errorCode(withoutAlpn.getInputStream())).isEqualTo("08P01");
+        }
+        assertThat(audit.refusals()).anyMatch(reason -> reason.equals("direct TLS without ALPN postgresql"));
+        try (SSLSocket otherProtocol = directTlsClient()) {
+            SSLParameters parameters = otherProtocol.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            otherProtocol.setSSLParameters(parameters);
+            assertThatThrownBy(otherProtocol::startHandshake).isInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
+    void beyondItsSessionLimitTheProxyRefusesWith53300UntilASessionEnds() throws Exception {
+        try (PgProxyServer small = new PgProxyServer(tls.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(),
+                audit, SSLContext.getDefault(), 1)) {
+            small.start();
+            try (Connection first = connect(small.port(), TOKEN_A, "require")) {
+                assertThat(selectOne(first)).isEqualTo(1);
+
+                SQLException refused = catchSql(() -> connect(small.port(), TOKEN_B, "require"));
+
+                assertThat(refused.getSQLState()).isEqualTo("53300");
+                assertThat(refused.getMessage()).contains("too many sessions through this proxy");
+                assertThat(audit.refusals()).anyMatch(reason -> reason.equals("session limit reached (1)"));
+            }
+            Eventually.within(Duration.ofSeconds(5), "the freed place takes a new session", () -> {
+                try (Connection second = connect(small.port(), TOKEN_B, "require")) {
+                    return selectOne(second) == 1;
+                } catch (SQLException stillFull) {
+                    return false;
+                }
+            });
         }
     }
 
@@ -266,7 +335,11 @@ class PgProxyTest {
     }
 
     private static Connection connect(String token, String sslMode) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/orders?sslmode=" + sslMode
+        return connect(proxy.port(), token, sslMode);
+    }
+
+    private static Connection connect(int port, String token, String sslMode) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/orders?sslmode=" + sslMode
                 + "&ApplicationName=pg-proxy-test&connectTimeout=10", "agent-7", token);
     }
 
@@ -288,6 +361,13 @@ class PgProxyTest {
         SSLSocket secured = (SSLSocket) tls.clientContext().getSocketFactory().createSocket(raw, "localhost", proxy.port(), true);
         secured.startHandshake();
         return secured;
+    }
+
+    /** A TLS client that starts its handshake at once, as PostgreSQL 17's sslnegotiation=direct does. */
+    private static SSLSocket directTlsClient() throws IOException {
+        Socket raw = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+        raw.setSoTimeout(5_000);
+        return (SSLSocket) tls.clientContext().getSocketFactory().createSocket(raw, "localhost", proxy.port(), true);
     }
 
     /** Reads an ErrorResponse and returns its SQLSTATE; the proxy must then close the connection. */

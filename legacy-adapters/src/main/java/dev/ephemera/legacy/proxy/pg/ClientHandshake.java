@@ -1,21 +1,30 @@
 package dev.ephemera.legacy.proxy.pg;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.Socket;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The client's side of a connection up to its password: TLS negotiation (required), the startup
  * packet and the lease token it sends as its password. Everything a client sends here is bounded,
- * since it has not proven anything yet.
+ * since it has not proven anything yet. TLS starts either after an SSLRequest or, for clients of
+ * PostgreSQL 17 and later with {@code sslnegotiation=direct}, at once; both ways the only ALPN
+ * protocol accepted is {@code postgresql}, and a direct handshake must name it, as PostgreSQL
+ * requires, so that a TLS connection meant for another service cannot be replayed here.
  */
 final class ClientHandshake {
     static final int MAX_PASSWORD_MESSAGE = 4096;
+    static final String ALPN = "postgresql";
+    /** The first byte of a TLS handshake record; an SSLRequest starts with its length, 0x00. */
+    private static final int TLS_HANDSHAKE = 0x16;
     /** SSLRequest, GSSENCRequest (refused) and then the StartupMessage: a fourth packet is abuse. */
     private static final int MAX_STARTUP_PACKETS = 3;
 
@@ -53,6 +62,14 @@ final class ClientHandshake {
     }
 
     Outcome run() throws IOException, PgRefusal {
+        PushbackInputStream first = new PushbackInputStream(in, 1);
+        int lead = first.read();
+        if (lead == TLS_HANDSHAKE) {
+            startDirectTls();
+        } else if (lead >= 0) {
+            first.unread(lead);
+            in = first;
+        }
         for (int packet = 0; packet < MAX_STARTUP_PACKETS; packet++) {
             switch (StartupPacket.read(in)) {
                 case StartupPacket.SslRequest ignored -> startTls();
@@ -91,9 +108,25 @@ final class ClientHandshake {
     private void startTls() throws IOException, PgRefusal {
         requirePlain("SSLRequest");
         PgWire.send(out, new byte[] {'S'});
-        secured = (SSLSocket) tls.createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
-        secured.setUseClientMode(false);
-        secured.startHandshake();
+        SSLSocket socket = (SSLSocket) tls.createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
+        socket.setUseClientMode(false);
+        handshake(socket);
+    }
+
+    private void startDirectTls() throws IOException, PgRefusal {
+        handshake((SSLSocket) tls.createSocket(raw, new ByteArrayInputStream(new byte[] {TLS_HANDSHAKE}), true));
+        if (!ALPN.equals(secured.getApplicationProtocol())) {
+            throw new PgRefusal("08P01", "a direct TLS connection must negotiate the ALPN protocol postgresql",
+                    "direct TLS without ALPN postgresql");
+        }
+    }
+
+    private void handshake(SSLSocket socket) throws IOException {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {ALPN});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        secured = socket;
         in = new BufferedInputStream(secured.getInputStream(), UpstreamLogin.BUFFER);
         out = secured.getOutputStream();
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
@@ -31,6 +32,8 @@ public final class PgProxyServer implements AutoCloseable {
     static final String PROTOCOL = "postgresql";
     /** Connections still in their handshake at once; beyond it new ones are dropped at accept. */
     static final int MAX_PENDING_HANDSHAKES = 256;
+    /** Admitted sessions at once by default; each relays on two platform threads. */
+    public static final int DEFAULT_MAX_SESSIONS = 512;
     private static final Logger LOG = LoggerFactory.getLogger(PgProxyServer.class);
 
     private final SSLSocketFactory clientTls;
@@ -42,16 +45,26 @@ public final class PgProxyServer implements AutoCloseable {
     private final Set<PgSession> handshaking = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<PgSession>> byLease = new ConcurrentHashMap<>();
     private final Map<PgWire.CancelKey, PgSession> byCancelKey = new ConcurrentHashMap<>();
+    private final int maxSessions;
+    private final AtomicInteger sessions = new AtomicInteger();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
     /** Upstreams asking for TLS are verified against the JVM's default trust store. */
     public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit) {
-        this(tls, bind, authenticator, audit, defaultContext());
+        this(tls, bind, authenticator, audit, defaultContext(), DEFAULT_MAX_SESSIONS);
     }
 
-    /** @param upstreamTls trust (and client identity, if any) for upstreams whose {@link PgUpstream#tls()} is set */
-    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls) {
+    /**
+     * @param upstreamTls trust (and client identity, if any) for upstreams whose {@link PgUpstream#tls()} is set
+     * @param maxSessions admitted sessions at once; beyond it a client is refused with SQLSTATE 53300
+     */
+    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls,
+                         int maxSessions) {
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be at least 1, not " + maxSessions);
+        }
+        this.maxSessions = maxSessions;
         this.clientTls = Objects.requireNonNull(tls, "tls").getSocketFactory();
         this.bind = Objects.requireNonNull(bind, "bind");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -178,6 +191,26 @@ public final class PgProxyServer implements AutoCloseable {
         if (key != null) {
             byCancelKey.remove(key, session);
         }
+    }
+
+    /** Takes one of the session places; false when all are taken. */
+    boolean admitSession() {
+        int taken;
+        do {
+            taken = sessions.get();
+            if (taken >= maxSessions) {
+                return false;
+            }
+        } while (!sessions.compareAndSet(taken, taken + 1));
+        return true;
+    }
+
+    void sessionEnded() {
+        sessions.decrementAndGet();
+    }
+
+    int maxSessions() {
+        return maxSessions;
     }
 
     void handshakeEnded(PgSession session) {

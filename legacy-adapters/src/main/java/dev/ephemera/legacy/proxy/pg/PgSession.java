@@ -98,6 +98,19 @@ final class PgSession implements Runnable {
 
     private void serve(ClientHandshake handshake, ClientHandshake.Admitted admitted, ScheduledFuture<?> deadline)
             throws IOException, PgRefusal {
+        if (!server.admitSession()) {
+            throw new PgRefusal("53300", "too many sessions through this proxy; try again later",
+                    "session limit reached (" + server.maxSessions() + ")");
+        }
+        try {
+            serveAdmitted(handshake, admitted, deadline);
+        } finally {
+            server.sessionEnded();
+        }
+    }
+
+    private void serveAdmitted(ClientHandshake handshake, ClientHandshake.Admitted admitted, ScheduledFuture<?> deadline)
+            throws IOException, PgRefusal {
         PgUpstream target;
         try {
             target = server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
