@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
 /**
  * pgbench against an embedded PostgreSQL (SCRAM logins on TCP, TLS on), directly and through the
  * credential-injecting proxy, alternating run by run so that machine noise spreads over all legs.
- * Three legs: direct without TLS, direct with TLS (the fair baseline: the agent's leg is encrypted
- * either way) and through the proxy (TLS to the proxy, plain TCP on to PostgreSQL). Workloads:
+ * Legs: direct without TLS, direct with TLS (the fair baseline: the agent's leg is encrypted either
+ * way), through the proxy (TLS to the proxy, plain TCP on to PostgreSQL) and, when installed, the
+ * peers PgBouncer (TLS, session pooling) and HAProxy (a plain TCP relay, compared with direct
+ * without TLS: the floor of any hop on the machine). Workloads:
  * TPC-B-like (the default script, 7 statements a transaction) and select-only ({@code -S}).
  * <pre>java -cp bench/target/benchmarks.jar dev.ephemera.bench.PgProxyRun [seconds [rounds [clients [durable|fast [shared|pinned]]]]]</pre>
  */
@@ -41,9 +43,12 @@ public final class PgProxyRun {
     private PgProxyRun() {
     }
 
-    /** One way pgbench reaches the database: port, password and sslmode. */
-    private record Leg(String name, int port, String password, String sslMode) {
+    /** One way pgbench reaches the database: port, password, sslmode, and the direct leg it is compared with. */
+    private record Leg(String name, int port, String password, String sslMode, String baseline) {
     }
+
+    private static final String DIRECT_PLAIN = "direct, no TLS";
+    private static final String DIRECT_TLS = "direct, TLS";
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -78,14 +83,21 @@ public final class PgProxyRun {
                 pin(Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().strip()), DATABASE_CPU);
             }
             List<Leg> legs = new ArrayList<>(List.of(
-                    new Leg("direct, no TLS", postgres.getPort(), password, "disable"),
-                    new Leg("direct, TLS", postgres.getPort(), password, "require"),
-                    new Leg("proxy, TLS", proxy.port(), leaseToken, "require")));
+                    new Leg(DIRECT_PLAIN, postgres.getPort(), password, "disable", null),
+                    new Leg(DIRECT_TLS, postgres.getPort(), password, "require", null),
+                    new Leg("proxy, TLS", proxy.port(), leaseToken, "require", DIRECT_TLS)));
             Optional<PgBouncerPeer> bouncer = PgBouncerPeer.start(dir, postgres.getPort(), DATABASE, ROLE, password, leaseToken,
                     certificate, key);
-            bouncer.ifPresent(peer -> legs.add(new Leg("pgbouncer, TLS", peer.port(), leaseToken, "require")));
-            if (pinned && bouncer.isPresent()) {
-                pin(bouncer.get().pid(), PROXY_CPU);
+            bouncer.ifPresent(peer -> legs.add(new Leg("pgbouncer, TLS", peer.port(), leaseToken, "require", DIRECT_TLS)));
+            Optional<HaproxyPeer> relay = HaproxyPeer.start(dir, postgres.getPort());
+            relay.ifPresent(peer -> legs.add(new Leg("haproxy tcp, no TLS", peer.port(), password, "disable", DIRECT_PLAIN)));
+            if (pinned) {
+                if (bouncer.isPresent()) {
+                    pin(bouncer.get().pid(), PROXY_CPU);
+                }
+                if (relay.isPresent()) {
+                    pin(relay.get().pid(), PROXY_CPU);
+                }
             }
             pgbenchCpu = pinned ? DATABASE_CPU : -1;
             System.out.printf("PostgreSQL on port %d (synchronous_commit %s), proxy on port %d; pgbench -c %d -j 2 -T %d, %d rounds%s%n",
@@ -109,24 +121,26 @@ public final class PgProxyRun {
                                 workload, round, leg.name(), tps, used.machineCores(), used.jvmMicros() / (tps * seconds));
                     }
                 }
-                report(workload, figures, legs);
+                report(workload, figures);
             }
             System.out.printf("bytes relayed by the proxy (both directions): %,d%n", relayed.get());
             bouncer.ifPresent(PgBouncerPeer::close);
+            relay.ifPresent(HaproxyPeer::close);
         }
     }
 
-    private static void report(String workload, Map<Leg, List<Double>> figures, List<Leg> legs) {
-        double plain = mean(figures.get(legs.get(0)));
-        double direct = mean(figures.get(legs.get(1)));
-        double proxied = mean(figures.get(legs.get(2)));
-        System.out.printf("%s means: direct no TLS %.1f, direct TLS %.1f, proxy %.1f tps; proxy/direct TLS %.3f, proxy/direct no TLS %.3f%n",
-                workload, plain, direct, proxied, proxied / direct, proxied / plain);
-        if (legs.size() > 3) {
-            double bouncer = mean(figures.get(legs.get(3)));
-            System.out.printf("%s peer: pgbouncer %.1f tps; pgbouncer/direct TLS %.3f; ephemera proxy/pgbouncer %.3f%n",
-                    workload, bouncer, bouncer / direct, proxied / bouncer);
+    /** Each leg's mean, and each relayed leg's ratio to the direct leg it stands beside (same TLS or none). */
+    private static void report(String workload, Map<Leg, List<Double>> figures) {
+        Map<String, Double> means = new LinkedHashMap<>();
+        figures.forEach((leg, values) -> means.put(leg.name(), mean(values)));
+        StringBuilder line = new StringBuilder(workload).append(" means:");
+        means.forEach((name, tps) -> line.append(String.format(" %s %.1f;", name, tps)));
+        for (Leg leg : figures.keySet()) {
+            if (leg.baseline() != null) {
+                line.append(String.format(" %s / %s %.3f;", leg.name(), leg.baseline(), means.get(leg.name()) / means.get(leg.baseline())));
+            }
         }
+        System.out.println(line);
     }
 
     private static EmbeddedPostgres startPostgres(Path data, Path certificate, Path key, String password, boolean durable)
