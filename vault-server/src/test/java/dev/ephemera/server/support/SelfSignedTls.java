@@ -1,13 +1,21 @@
 package dev.ephemera.server.support;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -21,8 +29,25 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed P-256 server certificate for a test TLS listener, and a client context that trusts only it. */
-public record SelfSignedTls(SSLContext context, SSLContext clientContext, X509Certificate certificate) {
+public record SelfSignedTls(SSLContext context, SSLContext clientContext, X509Certificate certificate, PrivateKey privateKey) {
     private static final char[] NO_PASSWORD = new char[0];
+
+    /** PEM files for a server that is not in this JVM (PostgreSQL's ssl_cert_file and ssl_key_file). */
+    public void writePem(Path certificateFile, Path keyFile) throws IOException, GeneralSecurityException {
+        Files.writeString(certificateFile, pem("CERTIFICATE", certificate.getEncoded()));
+        Files.writeString(keyFile, pem("PRIVATE KEY", privateKey.getEncoded()));
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    @Override
+    public String toString() {
+        return "SelfSignedTls[" + certificate.getSubjectX500Principal() + "]";
+    }
 
     public static SelfSignedTls create(String host) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -52,6 +77,6 @@ public record SelfSignedTls(SSLContext context, SSLContext clientContext, X509Ce
         trustManagers.init(trust);
         SSLContext client = SSLContext.getInstance("TLS");
         client.init(null, trustManagers.getTrustManagers(), null);
-        return new SelfSignedTls(server, client, certificate);
+        return new SelfSignedTls(server, client, certificate, keys.getPrivate());
     }
 }

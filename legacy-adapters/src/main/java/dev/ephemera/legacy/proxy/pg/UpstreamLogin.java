@@ -58,8 +58,17 @@ final class UpstreamLogin {
             closeQuietly(raw);
             return new Failed(true, "upstream unreachable: " + e.getClass().getSimpleName());
         }
+        Socket socket = raw;
+        if (upstream.tls()) {
+            try {
+                socket = startTls(raw, upstream.host());
+            } catch (IOException e) {
+                // An untrusted certificate or a server without TLS: the upstream is not the one configured.
+                closeQuietly(raw);
+                return new Failed(true, "upstream TLS: " + e.getMessage());
+            }
+        }
         try {
-            Socket socket = upstream.tls() ? startTls(raw, upstream.host()) : raw;
             InputStream in = new BufferedInputStream(socket.getInputStream(), BUFFER);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
             PgWire.send(out, PgWire.startupMessage(startupParameters(upstream, clientParameters)));
