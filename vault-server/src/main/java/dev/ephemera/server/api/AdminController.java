@@ -48,7 +48,7 @@ final class AdminController {
                                       @PathVariable String name, @Body Dtos.BackendBody body) {
         callers.operator(authorization);
         return Dtos.BackendView.of(backends.configure(name, body.type(), body.connectionUrl(), body.username(),
-                body.password(), body.verify() == null || body.verify()));
+                body.password(), body.passwordMode(), body.verify() == null || body.verify()));
     }
 
     @Get("/backends")

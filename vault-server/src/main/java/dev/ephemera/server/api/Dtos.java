@@ -108,7 +108,8 @@ public final class Dtos {
     public record LeaseList(List<LeaseView> leases) {}
 
     @Serdeable
-    public record BackendBody(String type, String connectionUrl, String username, String password, Boolean verify) {
+    public record BackendBody(String type, String connectionUrl, String username, String password, Boolean verify,
+                              String passwordMode) {
         @Override
         public String toString() {
             return "BackendBody[type=" + type + ", connectionUrl=" + connectionUrl + ", username=" + username + "]";
@@ -116,9 +117,10 @@ public final class Dtos {
     }
 
     @Serdeable
-    public record BackendView(String name, String type, String connectionUrl, String username, Instant updatedAt) {
+    public record BackendView(String name, String type, String connectionUrl, String username, Instant updatedAt,
+                              String passwordMode) {
         static BackendView of(BackendConfig c) {
-            return new BackendView(c.name(), c.type(), c.connectionUrl(), c.username(), c.updatedAt());
+            return new BackendView(c.name(), c.type(), c.connectionUrl(), c.username(), c.updatedAt(), c.passwordMode());
         }
     }
 

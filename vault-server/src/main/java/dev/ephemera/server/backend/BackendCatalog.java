@@ -36,7 +36,7 @@ public final class BackendCatalog {
     }
 
     public BackendConfig configure(String name, String type, String connectionUrl, String username, String password,
-                                   boolean verify) {
+                                   String passwordMode, boolean verify) {
         Names.require("backend name", name);
         if (RESERVED.contains(name)) {
             throw ApiException.invalid("backend name " + name + " is reserved for the vault's built-in backend");
@@ -56,11 +56,15 @@ public final class BackendCatalog {
         if (username == null || username.isBlank() || password == null || password.isEmpty()) {
             throw ApiException.invalid("username and password of the backend's admin account are required");
         }
-        BackendConfig config = new BackendConfig(name, type, connectionUrl, username, password, clock.instant());
+        String mode = ldap ? RotationDrivers.ldapPasswordMode(passwordMode) : null;
+        if (!ldap && passwordMode != null) {
+            throw ApiException.invalid("password_mode applies to ldap backends only");
+        }
+        BackendConfig config = new BackendConfig(name, type, connectionUrl, username, password, clock.instant(), mode);
         if (verify) {
             try {
                 if (ldap) {
-                    new LdapAccountDriver(connectionUrl, username, password, LdapAccountDriver.Mode.PASSWORD_MODIFY).verifyAdmin();
+                    new LdapAccountDriver(connectionUrl, username, password, RotationDrivers.ldapMode(mode)).verifyAdmin();
                 } else {
                     PostgresBackend.verify(config);
                 }

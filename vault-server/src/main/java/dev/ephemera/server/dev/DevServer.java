@@ -143,7 +143,7 @@ public final class DevServer implements AutoCloseable {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
         }
         BackendCatalog catalog = server.bean(BackendCatalog.class);
-        catalog.configure("demo", "postgresql", postgres.jdbcUrl(), LocalPostgres.SUPERUSER, postgres.superuserPassword(), true);
+        catalog.configure("demo", "postgresql", postgres.jdbcUrl(), LocalPostgres.SUPERUSER, postgres.superuserPassword(), null, true);
         catalog.configureRole("demo", "readonly", List.of(
                         "CREATE ROLE {{name}} WITH LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}",
                         "GRANT USAGE ON SCHEMA public TO {{name}}",

@@ -4,6 +4,7 @@ import dev.ephemera.legacy.rotation.LdapAccountDriver;
 import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationDriver;
 import dev.ephemera.legacy.rotation.RotationException;
+import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.backend.BackendConfig;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.storage.Keys;
@@ -21,6 +22,8 @@ import java.util.function.Function;
 public final class RotationDrivers implements Function<String, RotationDriver> {
     public static final String MANUAL = "manual";
     public static final String LDAP_TYPE = "ldap";
+    private static final String PASSWORD_MODIFY = "password_modify";
+    private static final String REPLACE = "replace";
     public static final String POSTGRES_TYPE = "postgresql";
 
     private static final RotationDriver MANUAL_DRIVER = new RotationDriver() {
@@ -58,10 +61,30 @@ public final class RotationDrivers implements Function<String, RotationDriver> {
         };
     }
 
+    /**
+     * The stored name of an LDAP backend's password mode: {@code password_modify} (RFC 3062, the
+     * default: the directory hashes by its own policy) or {@code replace} (a replace of
+     * {@code userPassword}, for directories without the extended operation).
+     */
+    public static String ldapPasswordMode(String requested) {
+        if (requested == null || requested.equals(PASSWORD_MODIFY)) {
+            return PASSWORD_MODIFY;
+        }
+        if (requested.equals(REPLACE)) {
+            return REPLACE;
+        }
+        throw ApiException.invalid("password_mode must be \"" + PASSWORD_MODIFY + "\" or \"" + REPLACE + "\"");
+    }
+
+    /** Backends stored before the mode existed used password modify. */
+    public static LdapAccountDriver.Mode ldapMode(String stored) {
+        return REPLACE.equals(stored) ? LdapAccountDriver.Mode.REPLACE : LdapAccountDriver.Mode.PASSWORD_MODIFY;
+    }
+
     private static RotationDriver ldap(BackendConfig config) {
         try {
             return new LdapAccountDriver(config.connectionUrl(), config.username(), config.password(),
-                    LdapAccountDriver.Mode.PASSWORD_MODIFY);
+                    ldapMode(config.passwordMode()));
         } catch (RotationException e) {
             return null;
         }

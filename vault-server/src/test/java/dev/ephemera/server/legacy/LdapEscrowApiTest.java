@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.ldap.listener.PasswordModifyExtendedOperationHandler;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
 import dev.ephemera.crypto.SecretGenerator;
@@ -73,6 +74,67 @@ class LdapEscrowApiTest {
         assertThat(binds(second)).isFalse();
         assertThat(binds(vault.call("GET", "/v1/escrow/svc-billing/current", token, null).expect(200).json().get("value").asText()))
                 .isTrue();
+    }
+
+    @Test
+    void aDirectoryWithoutPasswordModifyIsRotatedByReplacingUserPassword() throws Exception {
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=legacy,dc=org");
+        config.addAdditionalBindCredentials(ADMIN, ADMIN_PASSWORD);
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", 0));
+        config.setSchema(null);
+        config.getExtendedOperationHandlers().removeIf(handler -> handler instanceof PasswordModifyExtendedOperationHandler);
+        InMemoryDirectoryServer legacy = new InMemoryDirectoryServer(config);
+        legacy.startListening();
+        try {
+            String dn = "uid=svc-ledger,dc=legacy,dc=org";
+            String initial = SecretGenerator.password(24);
+            legacy.add("dn: dc=legacy,dc=org", "objectClass: top", "objectClass: domain", "dc: legacy");
+            legacy.add("dn: " + dn, "objectClass: top", "objectClass: account", "uid: svc-ledger", "userPassword: " + initial);
+            String url = "ldap://127.0.0.1:" + legacy.getListenPort();
+            Map<String, Object> backend = Map.of("type", "ldap", "connection_url", url, "username", ADMIN, "password", ADMIN_PASSWORD);
+            String bogus = vault.call("PUT", "/v1/backends/legacy-ldap", vault.adminToken(), with(backend, "password_mode", "plaintext"))
+                    .expect(400).body();
+            assertThat(bogus).contains("password_mode must be");
+            vault.call("PUT", "/v1/backends/legacy-pg", vault.adminToken(), Map.of("type", "postgresql",
+                    "connection_url", "jdbc:postgresql://127.0.0.1:1/x", "username", "u", "password", "p", "verify", false,
+                    "password_mode", "replace")).expect(400);
+
+            // The default, password modify, is refused by this directory: the takeover fails, the secret
+            // keeps the typed password (nothing lost) and says why.
+            vault.call("PUT", "/v1/backends/legacy-ldap", vault.adminToken(), backend).expect(200);
+            JsonNode stuck = vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "svc-ledger", "backend", "legacy-ldap",
+                    "account", dn, "value", initial)).expect(201).json();
+            assertThat(stuck.get("version").asInt()).isEqualTo(1);
+            assertThat(stuck.get("last_error").asText()).contains("password modify").doesNotContain(initial);
+            assertThat(bindsTo(legacy, dn, initial)).isTrue();
+
+            JsonNode replacing = vault.call("PUT", "/v1/backends/legacy-ldap", vault.adminToken(), with(backend, "password_mode", "replace"))
+                    .expect(200).json();
+            assertThat(replacing.get("password_mode").asText()).isEqualTo("replace");
+            vault.call("POST", "/v1/escrow/svc-ledger/rotate", vault.adminToken(), null).expect(200);
+            assertThat(bindsTo(legacy, dn, initial)).as("the password a person typed is dead").isFalse();
+            String token = vault.call("POST", "/v1/escrow/svc-ledger/consumers", vault.adminToken(), Map.of("name", "ledger"))
+                    .expect(201).json().get("token").asText();
+            String current = vault.call("GET", "/v1/escrow/svc-ledger/current", token, null).expect(200).json().get("value").asText();
+            assertThat(bindsTo(legacy, dn, current)).isTrue();
+        } finally {
+            legacy.shutDown(true);
+        }
+    }
+
+    private static Map<String, Object> with(Map<String, Object> body, String key, Object value) {
+        Map<String, Object> copy = new java.util.HashMap<>(body);
+        copy.put(key, value);
+        return copy;
+    }
+
+    private static boolean bindsTo(InMemoryDirectoryServer server, String dn, String password) {
+        try (LDAPConnection connection = new LDAPConnection("127.0.0.1", server.getListenPort())) {
+            connection.bind(dn, password);
+            return true;
+        } catch (LDAPException e) {
+            return false;
+        }
     }
 
     private static boolean binds(String password) {

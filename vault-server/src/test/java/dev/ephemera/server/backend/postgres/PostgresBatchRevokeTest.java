@@ -31,7 +31,7 @@ class PostgresBatchRevokeTest {
     static void start() {
         postgres = TestPostgres.start();
         BackendConfig config = new BackendConfig("pg", PostgresBackend.TYPE, postgres.jdbcUrl(), postgres.adminUser(),
-                postgres.adminPassword(), Instant.now());
+                postgres.adminPassword(), Instant.now(), null);
         backend = new PostgresBackend(config, name -> switch (name) {
             case "reader" -> Optional.of(READER);
             case "broken" -> Optional.of(BROKEN);
