@@ -6,6 +6,7 @@ import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
+import dev.ephemera.server.tls.SelfSignedIdentity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +63,9 @@ public final class PgProxyRun {
         // proxy brings its own CPU, so every leg gives the database and the client the same core.
         boolean pinned = args.length > 4 && "pinned".equals(args[4]);
         Path dir = Files.createTempDirectory("ephemera-pgproxy-");
-        BenchTls tls = BenchTls.generate();
+        // One certificate for both TLS servers (the proxy and, for the direct TLS leg, PostgreSQL), so
+        // that both legs pay for the same handshake and cipher.
+        SelfSignedIdentity tls = SelfSignedIdentity.issue("localhost", Duration.ofDays(1));
         Path certificate = dir.resolve("server.crt");
         Path key = dir.resolve("server.key");
         tls.writePem(certificate, key);

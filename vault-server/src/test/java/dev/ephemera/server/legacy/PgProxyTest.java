@@ -15,7 +15,7 @@ import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
 import dev.ephemera.server.support.Eventually;
-import dev.ephemera.server.support.SelfSignedTls;
+import dev.ephemera.server.tls.SelfSignedIdentity;
 import dev.ephemera.server.support.TcpProxy;
 import dev.ephemera.server.support.TestPostgres;
 import java.io.DataInputStream;
@@ -66,7 +66,7 @@ class PgProxyTest {
     static TestPostgres postgres;
     static TcpProxy upstream;
     static PgProxyServer proxy;
-    static SelfSignedTls tls;
+    static SelfSignedIdentity tls;
     static final RecordingAudit audit = new RecordingAudit();
     static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
@@ -75,12 +75,12 @@ class PgProxyTest {
         postgres = TestPostgres.start();
         postgres.createLoginRole(ROLE, ESCROWED);
         upstream = new TcpProxy(postgres.port());
-        tls = SelfSignedTls.create("localhost");
+        tls = SelfSignedIdentity.issue("localhost", Duration.ofDays(1));
         Logger proxyLogs = (Logger) LoggerFactory.getLogger("dev.ephemera.legacy.proxy");
         proxyLogs.setLevel(Level.DEBUG);
         logs.start();
         proxyLogs.addAppender(logs);
-        proxy = new PgProxyServer(tls.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(), audit);
+        proxy = new PgProxyServer(tls.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(), audit);
         proxy.start();
     }
 
@@ -176,7 +176,7 @@ class PgProxyTest {
 
     @Test
     void beyondItsSessionLimitTheProxyRefusesWith53300UntilASessionEnds() throws Exception {
-        try (PgProxyServer small = new PgProxyServer(tls.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(),
+        try (PgProxyServer small = new PgProxyServer(tls.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), leases(),
                 audit, SSLContext.getDefault(), 1)) {
             small.start();
             try (Connection first = connect(small.port(), TOKEN_A, "require")) {
@@ -351,7 +351,7 @@ class PgProxyTest {
     }
 
     /** Opens TLS the way libpq does (SSLRequest, then the handshake), trusting the proxy's certificate. */
-    private static SSLSocket tlsClient() throws IOException {
+    private static SSLSocket tlsClient() throws Exception {
         Socket raw = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
         raw.setSoTimeout(5_000);
         DataOutputStream out = new DataOutputStream(raw.getOutputStream());
@@ -364,7 +364,7 @@ class PgProxyTest {
     }
 
     /** A TLS client that starts its handshake at once, as PostgreSQL 17's sslnegotiation=direct does. */
-    private static SSLSocket directTlsClient() throws IOException {
+    private static SSLSocket directTlsClient() throws Exception {
         Socket raw = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
         raw.setSoTimeout(5_000);
         return (SSLSocket) tls.clientContext().getSocketFactory().createSocket(raw, "localhost", proxy.port(), true);

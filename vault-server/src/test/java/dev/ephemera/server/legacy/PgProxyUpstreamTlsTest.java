@@ -8,7 +8,7 @@ import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
-import dev.ephemera.server.support.SelfSignedTls;
+import dev.ephemera.server.tls.SelfSignedIdentity;
 import dev.ephemera.server.support.TestPostgres;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
@@ -37,17 +38,17 @@ class PgProxyUpstreamTlsTest {
     private static final String TOKEN = SecretGenerator.token("lt_");
 
     static TestPostgres postgres;
-    static SelfSignedTls clientLeg;
-    static SelfSignedTls databaseIdentity;
+    static SelfSignedIdentity clientLeg;
+    static SelfSignedIdentity databaseIdentity;
     static final List<String> refusals = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         postgres = TestPostgres.start();
         postgres.createLoginRole(ROLE, ESCROWED);
-        clientLeg = SelfSignedTls.create("localhost");
+        clientLeg = SelfSignedIdentity.issue("localhost", Duration.ofDays(1));
         // The database's certificate names db.test and 127.0.0.1, not localhost.
-        databaseIdentity = SelfSignedTls.create("db.test");
+        databaseIdentity = SelfSignedIdentity.issue("db.test", Duration.ofDays(1));
         Path dir = Files.createTempDirectory("ephemera-pg-tls-");
         Path certificate = dir.resolve("server.crt");
         Path key = dir.resolve("server.key");
@@ -104,7 +105,7 @@ class PgProxyUpstreamTlsTest {
 
     private static PgProxyServer proxy(String databaseHost, SSLContext upstreamTrust) throws Exception {
         ProxyLease lease = new ProxyLease("acme", "task-tls", "agent-tls", "lease-tls", "pg/tls");
-        PgProxyServer proxy = new PgProxyServer(clientLeg.context(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        PgProxyServer proxy = new PgProxyServer(clientLeg.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 (user, database, token, client) -> {
                     if (!token.equals(TOKEN)) {
                         throw new ProxyRefusedException("no live lease for this token");
