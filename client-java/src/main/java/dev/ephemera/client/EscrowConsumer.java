@@ -140,8 +140,8 @@ public final class EscrowConsumer {
 
         /**
          * How long the server may hold a watcher's request before answering "no change": whole
-         * seconds, at most two minutes. Default 60 seconds. A withdrawn grant is noticed at the
-         * latest after this long.
+         * seconds, at most two minutes. Default 60 seconds. A grant withdrawn meanwhile ends the
+         * wait at once (HTTP 401).
          */
         public Builder pollWait(Duration pollWait) {
             Args.seconds(pollWait, "pollWait");

@@ -279,7 +279,10 @@ final class EscrowController {
             return CompletableFuture.completedFuture(current(grant, current, ifNoneMatch));
         }
         return change.copy().completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
-                .thenCompose(changed -> awaitChange(grant, ifNoneMatch, deadline))
+                // A grant withdrawn during the wait (which wakes it) must not be answered the next version.
+                .thenCompose(changed -> consumers.find(grant.tenant(), grant.id()).isPresent()
+                        ? awaitChange(grant, ifNoneMatch, deadline)
+                        : CompletableFuture.completedFuture(withdrawn(grant)))
                 // A vault shutting down under a waiting consumer: it asks again, elsewhere or later.
                 .exceptionally(failure -> HttpResponse.status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE)
                         .header(HttpHeaders.RETRY_AFTER, "1").body(new ApiError("unavailable", "the vault is stopping; ask again")));
@@ -304,6 +307,12 @@ final class EscrowController {
         }
         audit.info("consumer {} ({}) read {} version {}", grant.id(), grant.name(), current.id(), current.version());
         return HttpResponse.ok(current).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-store");
+    }
+
+    private static HttpResponse<?> withdrawn(Consumers.Grant grant) {
+        audit.info("consumer {} ({}) of {} withdrawn while it waited", grant.id(), grant.name(), grant.secretId());
+        return HttpResponse.status(io.micronaut.http.HttpStatus.UNAUTHORIZED)
+                .body(new ApiError("unauthenticated", "the consumer grant was withdrawn"));
     }
 
     private static String etag(EscrowDtos.Current current) {

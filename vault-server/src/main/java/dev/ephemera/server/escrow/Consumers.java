@@ -32,11 +32,13 @@ public final class Consumers {
     private final Documents documents;
     private final Tokens tokens;
     private final InstantSource clock;
+    private final SecretWatch watch;
 
-    Consumers(Documents documents, Tokens tokens, InstantSource clock) {
+    Consumers(Documents documents, Tokens tokens, InstantSource clock, SecretWatch watch) {
         this.documents = documents;
         this.tokens = tokens;
         this.clock = clock;
+        this.watch = watch;
     }
 
     public Issued issue(String tenant, String secretId, String name) {
@@ -56,11 +58,12 @@ public final class Consumers {
                 .filter(grant -> grant.secretId().equals(secretId)).toList();
     }
 
-    /** Withdraws the grant and its token, atomically. */
+    /** Withdraws the grant and its token, atomically, and ends the grant's waiting reads at once. */
     public void revoke(String tenant, String secretId, String id) {
         Grant grant = find(tenant, id).filter(g -> g.secretId().equals(secretId))
                 .orElseThrow(() -> ApiException.notFound("no consumer " + id + " of " + secretId));
         documents.write(Batch.create().delete(key(tenant, id)).delete(HexFormat.of().parseHex(grant.tokenKey())));
+        watch.changed(tenant, secretId);
     }
 
     private static byte[] key(String tenant, String id) {

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.storage.Keys;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -192,9 +194,37 @@ class EscrowApiTest {
         vault.call("GET", "/v1/escrow/" + role + "/current?wait=1h", token, null).expect(400);
         vault.call("GET", "/v1/escrow/" + role + "/current", vault.adminToken(), null).expect(403);
 
+        // Withdrawn while it waits: the wait ends at once, and the next version never reaches it.
+        CompletableFuture<HttpResponse<String>> cut = http.sendAsync(current(role, token, "\"v3\"", "30s"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
         vault.call("DELETE", "/v1/escrow/" + role + "/consumers/" + grant.get("consumer_id").asText(), vault.adminToken(), null)
                 .expect(204);
+        HttpResponse<String> ended = cut.get(5, TimeUnit.SECONDS);
+        assertThat(ended.statusCode()).isEqualTo(401);
+        assertThat(ended.body()).contains("withdrawn");
         vault.call("GET", "/v1/escrow/" + role + "/current", token, null).expect(401);
+    }
+
+    @Test
+    void aConsumerWithdrawnDuringItsWaitIsNotAnsweredTheRotatedVersion() throws Exception {
+        String role = newEscrowedRole();
+        JsonNode grant = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "late-app"))
+                .expect(201).json();
+        String token = grant.get("token").asText();
+        HttpClient http = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(current(role, token, "\"v2\"", "30s"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        // The grant goes without waking the wait (as if the wake-up were lost), then a rotation wakes it.
+        vault.server().bean(Documents.class).delete(Keys.of("consumer", "default", grant.get("consumer_id").asText()));
+        vault.call("POST", "/v1/escrow/" + role + "/rotate", vault.adminToken(), null).expect(200);
+
+        HttpResponse<String> answered = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(401);
+        String rotated = vault.call("GET", "/v1/escrow/" + role, vault.adminToken(), null).expect(200).json().get("version").asText();
+        assertThat(rotated).isEqualTo("3");
+        assertThat(answered.body()).doesNotContain("\"value\"");
     }
 
     @Test
