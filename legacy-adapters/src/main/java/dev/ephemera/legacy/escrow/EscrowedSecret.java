@@ -20,6 +20,15 @@ public record EscrowedSecret(String id, String tenant, String driver, Map<String
         target = target == null ? Map.of() : Map.copyOf(target);
     }
 
+    /** The account this secret logs in as: a PostgreSQL role, an LDAP DN or a username; null if it names none. */
+    public String account() {
+        return accountOf(target);
+    }
+
+    public static String accountOf(Map<String, String> target) {
+        return target.getOrDefault("role", target.getOrDefault("dn", target.get("username")));
+    }
+
     /** The next version number, past every version this secret has had, even abandoned ones. */
     public int nextNumber() {
         return lastVersion + 1;

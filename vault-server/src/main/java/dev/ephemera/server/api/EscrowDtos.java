@@ -91,7 +91,7 @@ final class EscrowDtos {
     }
 
     static String account(Map<String, String> target) {
-        return target.getOrDefault("role", target.getOrDefault("dn", target.get("username")));
+        return EscrowedSecret.accountOf(target);
     }
 
     @Serdeable

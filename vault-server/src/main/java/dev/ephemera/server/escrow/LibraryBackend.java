@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -72,7 +73,7 @@ public final class LibraryBackend implements LeaseBackend {
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("account", account);
-        fields.put("username", secret.target().getOrDefault("role", secret.target().getOrDefault("dn", account)));
+        fields.put("username", Objects.requireNonNullElse(secret.account(), account));
         fields.put("password", secret.current().value());
         return new Credential("account", fields);
     }

@@ -10,6 +10,8 @@ import dev.ephemera.legacy.proxy.http.HttpProxyAuthenticator;
 import dev.ephemera.legacy.proxy.http.HttpUpstream;
 import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
+import dev.ephemera.legacy.rotation.DualAccountRotation;
+import dev.ephemera.server.escrow.DualAccounts;
 import dev.ephemera.server.escrow.EscrowService;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -28,18 +30,22 @@ import java.util.List;
 final class ProxyGate implements HttpProxyAuthenticator, PgProxyAuthenticator {
     private static final String INVALID = "invalid, expired or revoked lease token";
 
-    private record Admitted(ProxyRoute route, String secret, ProxyLease lease) {}
+    /** What a lease token opens: its route, and the account and secret to log in with now. */
+    private record Admitted(ProxyRoute route, String username, String secret, ProxyLease lease) {}
 
     private final ProxyTokens tokens;
     private final RouteCatalog routes;
     private final EscrowService escrow;
+    private final DualAccounts pairs;
     private final Provider<LeaseEngine> engine;
     private final InstantSource clock;
 
-    ProxyGate(ProxyTokens tokens, RouteCatalog routes, EscrowService escrow, Provider<LeaseEngine> engine, InstantSource clock) {
+    ProxyGate(ProxyTokens tokens, RouteCatalog routes, EscrowService escrow, DualAccounts pairs, Provider<LeaseEngine> engine,
+              InstantSource clock) {
         this.tokens = tokens;
         this.routes = routes;
         this.escrow = escrow;
+        this.pairs = pairs;
         this.engine = engine;
         this.clock = clock;
     }
@@ -52,7 +58,7 @@ final class ProxyGate implements HttpProxyAuthenticator, PgProxyAuthenticator {
         List<String> redact = new ArrayList<>(List.of(secret));
         String value = switch (route.scheme()) {
             case "basic" -> {
-                String encoded = Base64.getEncoder().encodeToString((route.username() + ":" + secret).getBytes(StandardCharsets.UTF_8));
+                String encoded = Base64.getEncoder().encodeToString((admitted.username() + ":" + secret).getBytes(StandardCharsets.UTF_8));
                 redact.add(encoded);
                 yield "Basic " + encoded;
             }
@@ -74,7 +80,7 @@ final class ProxyGate implements HttpProxyAuthenticator, PgProxyAuthenticator {
         }
         int colon = route.upstream().lastIndexOf(':');
         String host = route.upstream().substring(0, colon).replace("[", "").replace("]", "");
-        return new PgUpstream(host, Integer.parseInt(route.upstream().substring(colon + 1)), route.database(), route.username(),
+        return new PgUpstream(host, Integer.parseInt(route.upstream().substring(colon + 1)), route.database(), admitted.username(),
                 admitted.secret(), admitted.lease(), route.upstreamTls());
     }
 
@@ -88,9 +94,13 @@ final class ProxyGate implements HttpProxyAuthenticator, PgProxyAuthenticator {
         if (route.protocol() != protocol) {
             throw new ProxyRefusedException("this lease token is for the " + route.protocol().name().toLowerCase() + " proxy");
         }
+        ProxyLease proxyLease = new ProxyLease(entry.tenant(), lease.taskId(), lease.agentId(), lease.id(), route.name());
+        if (pairs.find(entry.tenant(), route.secretId()).isPresent()) {
+            DualAccountRotation.Current active = pairs.current(entry.tenant(), route.secretId());
+            return new Admitted(route, EscrowedSecret.accountOf(active.target()), active.password(), proxyLease);
+        }
         EscrowedSecret secret = escrow.find(entry.tenant(), route.secretId())
                 .orElseThrow(() -> new ProxyRefusedException("route " + route.name() + " has no escrowed secret any more"));
-        return new Admitted(route, secret.current().value(),
-                new ProxyLease(entry.tenant(), lease.taskId(), lease.agentId(), lease.id(), route.name()));
+        return new Admitted(route, route.username(), secret.current().value(), proxyLease);
     }
 }

@@ -1,10 +1,10 @@
 package dev.ephemera.server.proxy;
 
-import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
 import dev.ephemera.server.api.TtlBounds;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.escrow.DualAccounts;
 import dev.ephemera.server.escrow.EscrowService;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
@@ -31,11 +31,13 @@ public final class RouteCatalog {
 
     private final Documents documents;
     private final EscrowService escrow;
+    private final DualAccounts pairs;
     private final InstantSource clock;
 
-    RouteCatalog(Documents documents, EscrowService escrow, InstantSource clock) {
+    RouteCatalog(Documents documents, EscrowService escrow, DualAccounts pairs, InstantSource clock) {
         this.documents = documents;
         this.escrow = escrow;
+        this.pairs = pairs;
         this.clock = clock;
     }
 
@@ -46,13 +48,19 @@ public final class RouteCatalog {
             case "postgresql" -> ProxyRoute.Protocol.POSTGRESQL;
             default -> throw ApiException.invalid("protocol must be \"http\" or \"postgresql\"");
         };
-        EscrowedSecret secret = escrow.find(tenant, Names.require("secret_id", spec.secretId()))
-                .orElseThrow(() -> ApiException.invalid("secret_id " + spec.secretId() + " is not an escrowed secret of this tenant"));
+        Names.require("secret_id", spec.secretId());
+        // A blue/green pair: every admission uses the account active at that moment, so the route names none.
+        boolean pair = pairs.find(tenant, spec.secretId()).isPresent();
+        if (pair && spec.username() != null) {
+            throw ApiException.invalid("a route over pair " + spec.secretId() + " uses the pair's active account; it takes no username");
+        }
+        String account = pair ? null : escrow.find(tenant, spec.secretId())
+                .orElseThrow(() -> ApiException.invalid("secret_id " + spec.secretId() + " is not an escrowed secret or pair of this tenant"))
+                .account();
         TtlBounds ttl = TtlBounds.of(spec.defaultTtl(), spec.maxTtl(), DEFAULTS);
-        String account = secret.target().getOrDefault("role", secret.target().get("username"));
         ProxyRoute route = protocol == ProxyRoute.Protocol.HTTP
-                ? httpRoute(tenant, name, spec, account, ttl)
-                : postgresRoute(tenant, name, spec, account, ttl);
+                ? httpRoute(tenant, name, spec, account, pair, ttl)
+                : postgresRoute(tenant, name, spec, account, pair, ttl);
         documents.put(Keys.of("proxy-route", tenant, name), route);
         return route;
     }
@@ -65,7 +73,7 @@ public final class RouteCatalog {
         return documents.list(Keys.prefix("proxy-route", tenant), ProxyRoute.class);
     }
 
-    private ProxyRoute httpRoute(String tenant, String name, Spec spec, String account, TtlBounds ttl) {
+    private ProxyRoute httpRoute(String tenant, String name, Spec spec, String account, boolean pair, TtlBounds ttl) {
         URI base;
         try {
             base = URI.create(spec.upstream() == null ? "" : spec.upstream());
@@ -87,14 +95,14 @@ public final class RouteCatalog {
             throw ApiException.invalid("scheme must be bearer, basic or raw");
         }
         String username = spec.username() == null ? account : spec.username();
-        if ("basic".equals(scheme) && (username == null || username.isBlank() || username.contains(":"))) {
+        if ("basic".equals(scheme) && !pair && (username == null || username.isBlank() || username.contains(":"))) {
             throw ApiException.invalid("basic needs a username (without ':'): give one or escrow the secret with an account");
         }
         return new ProxyRoute(tenant, name, ProxyRoute.Protocol.HTTP, spec.secretId(), base.toString(), null, header, scheme,
                 username, false, ttl.defaultTtl(), ttl.maxTtl(), clock.instant());
     }
 
-    private ProxyRoute postgresRoute(String tenant, String name, Spec spec, String account, TtlBounds ttl) {
+    private ProxyRoute postgresRoute(String tenant, String name, Spec spec, String account, boolean pair, TtlBounds ttl) {
         if (spec.upstream() == null || !HOST_PORT.matcher(spec.upstream()).matches()) {
             throw ApiException.invalid("upstream must be host:port of the PostgreSQL server");
         }
@@ -103,7 +111,7 @@ public final class RouteCatalog {
             throw ApiException.invalid("upstream port must be 1 to 65535");
         }
         String username = spec.username() == null ? account : spec.username();
-        if (username == null || username.isBlank()) {
+        if (!pair && (username == null || username.isBlank())) {
             throw ApiException.invalid("username is required: the secret names no PostgreSQL role");
         }
         if (spec.database() == null || spec.database().isBlank() || spec.database().length() > 63) {

@@ -16,11 +16,16 @@ import dev.ephemera.server.support.TestVault;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +43,8 @@ class DualAccountApiTest {
     private static final Duration OVERLAP = Duration.ofSeconds(1);
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s"));
+    static final PostgresVault env = new PostgresVault(Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s",
+            "ephemera.proxy.postgres.port", 0));
     static TestPostgres postgres;
     static TestVault vault;
 
@@ -99,6 +105,54 @@ class DualAccountApiTest {
 
         String view = vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(200).body();
         assertThat(view).doesNotContain(third.get("value").asText()).contains("\"version\":3");
+    }
+
+    @Test
+    void aProxyRouteOverAPairLogsInAsWhicheverAccountIsActive() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        createPair(pair, blue, green).expect(201);
+        Map<String, Object> route = Map.of("protocol", "postgresql", "secret_id", pair, "upstream", "127.0.0.1:" + postgres.port(),
+                "database", "postgres");
+        Map<String, Object> naming = new java.util.HashMap<>(route);
+        naming.put("username", blue);
+        assertThat(vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), naming).expect(400).body()).contains("active account");
+        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), route).expect(200);
+        vault.putPolicy("""
+                @id("start") permit(principal, action == Ephemera::Action::"StartTask", resource);
+                @id("proxy") permit(principal, action == Ephemera::Action::"Lease", resource is Ephemera::Role)
+                when { resource.backend == "proxy" };
+                """);
+        String task = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "settle the ledger"))
+                .expect(201).json().get("task_token").asText();
+        JsonNode credential = vault.call("POST", "/v1/proxy/routes/" + pair + "/lease", task, Map.of()).expect(201).json()
+                .get("credential");
+
+        try (Connection before = throughProxy(credential)) {
+            assertThat(currentUser(before)).isEqualTo(blue);
+            assertThat(rotate(pair).expect(200).json().get("account").asText()).isEqualTo(green);
+            try (Connection after = throughProxy(credential)) {
+                assertThat(currentUser(after)).as("a new session logs in as the newly active account").isEqualTo(green);
+            }
+            assertThat(currentUser(before)).as("a session opened before the switch goes on").isEqualTo(blue);
+        }
+    }
+
+    private static Connection throughProxy(JsonNode credential) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", credential.get("username").asText());
+        properties.setProperty("password", credential.get("token").asText());
+        properties.setProperty("sslmode", "require");
+        return DriverManager.getConnection("jdbc:postgresql://" + credential.get("address").asText() + "/"
+                + credential.get("database").asText(), properties);
+    }
+
+    private static String currentUser(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT current_user")) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     @Test

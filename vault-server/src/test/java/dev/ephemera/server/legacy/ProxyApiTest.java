@@ -147,6 +147,21 @@ class ProxyApiTest {
     }
 
     @Test
+    void aBasicRouteSendsTheRoutesUsernameWithTheEscrowedSecret() throws Exception {
+        vault.call("PUT", "/v1/proxy/routes/vendor-basic", vault.adminToken(), Map.of("protocol", "http", "secret_id", "vendor-api",
+                "upstream", "http://127.0.0.1:" + upstream.getAddress().getPort() + "/api/", "scheme", "basic", "username", "svc-ledger"))
+                .expect(200);
+        JsonNode credential = vault.call("POST", "/v1/proxy/routes/vendor-basic/lease", startTask(), Map.of()).expect(201).json()
+                .get("credential");
+
+        HttpResponse<String> response = viaProxy(credential, "/basic", credential.get("token").asText());
+
+        String basic = java.util.Base64.getEncoder().encodeToString(("svc-ledger:" + API_KEY).getBytes(StandardCharsets.UTF_8));
+        assertThat(seenAuthorization).contains("Basic " + basic);
+        assertThat(response.body()).startsWith("path=/api/basic").doesNotContain(basic).doesNotContain(API_KEY);
+    }
+
+    @Test
     void policyAndRouteChecksRefuseWithReasons() throws Exception {
         vault.call("PUT", "/v1/proxy/routes/forbidden", vault.adminToken(), Map.of("protocol", "http", "secret_id", "vendor-api",
                 "upstream", "http://127.0.0.1:9/")).expect(200);
