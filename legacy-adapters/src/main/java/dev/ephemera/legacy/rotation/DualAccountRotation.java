@@ -129,6 +129,13 @@ public final class DualAccountRotation {
         return outcome;
     }
 
+    /** Forgets the pair (not while it rotates); its two accounts stay escrowed, each on its own again. */
+    public synchronized Optional<Pair> delete(String tenant, String id) {
+        Optional<Pair> pair = find(tenant, id);
+        pair.ifPresent(p -> store.write(Batch.create().delete(Keys.of("dual-account", tenant, id))));
+        return pair;
+    }
+
     private Pair state(String tenant, String id) {
         return find(tenant, id).orElseThrow(() -> new IllegalArgumentException("no dual-account secret " + id));
     }

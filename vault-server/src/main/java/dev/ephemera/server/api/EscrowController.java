@@ -144,20 +144,30 @@ final class EscrowController {
         });
     }
 
-    /** Forgets a secret nothing uses any more, with its consumers' grants; the account itself is left as it is. */
+    /**
+     * Forgets a secret nothing uses any more, with its consumers' grants; the account itself is left
+     * as it is. A pair is dissolved the same way: its two accounts stay escrowed, each on its own.
+     */
     @Delete("/{id}")
     HttpResponse<?> delete(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
         String tenant = admin.tenant();
-        EscrowedSecret secret = secret(admin, id);
+        String name = exists(admin, id);
+        routes.list(tenant).stream().filter(route -> route.secretId().equals(name)).findFirst().ifPresent(route -> {
+            throw ApiException.conflict("proxy route " + route.name() + " injects " + name + "; change the route first");
+        });
+        if (pairs.find(tenant, name).isPresent()) {
+            consumers.of(tenant, name).forEach(grant -> consumers.revoke(tenant, name, grant.id()));
+            escrow.dissolve(tenant, name);
+            audit.warn("dual-account pair {} dissolved by {} (tenant {})", name, admin.name(), tenant);
+            return HttpResponse.noContent();
+        }
+        EscrowedSecret secret = secret(admin, name);
         libraries.libraryOf(tenant, id).ifPresent(library -> {
             throw ApiException.conflict(id + " is an account of library " + library.name() + "; remove it there first");
         });
         pairs.pairOf(tenant, id).ifPresent(pair -> {
             throw ApiException.conflict(id + " is in pair " + pair.id() + "; the pair uses it");
-        });
-        routes.list(tenant).stream().filter(route -> route.secretId().equals(id)).findFirst().ifPresent(route -> {
-            throw ApiException.conflict("proxy route " + route.name() + " injects " + id + "; change the route first");
         });
         consumers.of(tenant, id).forEach(grant -> consumers.revoke(tenant, id, grant.id()));
         escrow.delete(tenant, secret.id());
@@ -319,8 +329,13 @@ final class EscrowController {
         return "\"v" + current.version() + "\"";
     }
 
+    /** An escrowed secret itself; a pair's id is refused naming its accounts (their values are theirs). */
     private EscrowedSecret secret(Principal.Admin admin, String id) {
-        return escrow.require(admin.tenant(), Names.require("id", id));
+        pairs.find(admin.tenant(), Names.require("id", id)).ifPresent(pair -> {
+            throw ApiException.conflict(id + " is a blue/green pair of " + pair.blue() + " and " + pair.green() + " (active: "
+                    + pair.active() + "); name one of its accounts");
+        });
+        return escrow.require(admin.tenant(), id);
     }
 
     /** The id of an escrowed secret or a pair, 404 when it is neither. */

@@ -49,6 +49,11 @@ public final class DualAccounts {
         return dual.overlap();
     }
 
+    void dissolve(String tenant, String id) {
+        dual.delete(tenant, id).ifPresent(pair -> log.info("dual-account pair {} (tenant {}) of {} and {} dissolved", id, tenant,
+                pair.blue(), pair.green()));
+    }
+
     void create(String tenant, String id, String blue, String green) {
         dual.create(tenant, id, blue, green);
         log.info("dual-account pair {} (tenant {}) created over {} (active) and {}", id, tenant, blue, green);

@@ -184,6 +184,14 @@ public final class EscrowService {
         escrow.delete(tenant, id);
     }
 
+    /** Forgets a pair and its plan; the caller has checked that no route uses it. Its accounts stay escrowed. */
+    public synchronized void dissolve(String tenant, String id) {
+        pairs.find(tenant, id).orElseThrow(() -> ApiException.notFound("no pair " + id));
+        scheduler.unschedule(new RotationScheduler.Entry(tenant, id));
+        documents.delete(Keys.of("escrow-plan", tenant, id));
+        pairs.dissolve(tenant, id);
+    }
+
     /** A manual secret's new value, from the admin who changed it where it lives. */
     public EscrowedSecret setValue(String tenant, String id, String value) {
         requireValue(value);

@@ -139,6 +139,34 @@ class DualAccountApiTest {
         }
     }
 
+    @Test
+    void aPairIsDissolvedOnceNoRouteUsesItAndItsAccountsGoOnAlone() throws Exception {
+        String blue = newEscrowedRole();
+        String green = newEscrowedRole();
+        String pair = "pair-" + NEXT.incrementAndGet();
+        createPair(pair, blue, green).expect(201);
+        String token = grant(pair);
+        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), Map.of("protocol", "postgresql", "secret_id", pair,
+                "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
+        assertThat(vault.call("PUT", "/v1/escrow/" + pair + "/value", vault.adminToken(), Map.of("value", "x")).expect(409).body())
+                .contains("is a blue/green pair of " + blue + " and " + green);
+        assertThat(vault.call("POST", "/v1/escrow/" + pair + "/reveal", vault.adminToken(), Map.of("reason", "audit")).expect(409)
+                .body()).contains("name one of its accounts");
+        assertThat(vault.call("DELETE", "/v1/escrow/" + pair, vault.adminToken(), null).expect(409).body())
+                .contains("proxy route " + pair);
+        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), Map.of("protocol", "postgresql", "secret_id", blue,
+                "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
+
+        vault.call("DELETE", "/v1/escrow/" + pair, vault.adminToken(), null).expect(204);
+
+        vault.call("GET", "/v1/escrow/" + pair, vault.adminToken(), null).expect(404);
+        vault.call("GET", "/v1/escrow/" + pair + "/current", token, null).expect(401);
+        JsonNode rotated = rotate(green).expect(200).json();
+        assertThat(rotated.get("secret").get("id").asText()).isEqualTo(green);
+        vault.call("DELETE", "/v1/escrow/" + green, vault.adminToken(), null).expect(204);
+        vault.call("DELETE", "/v1/escrow/" + blue, vault.adminToken(), null).expect(409);
+    }
+
     private static Connection throughProxy(JsonNode credential) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", credential.get("username").asText());
@@ -200,7 +228,7 @@ class DualAccountApiTest {
         vault.call("PUT", "/v1/escrow/" + green + "/rotation", vault.adminToken(), Map.of("period", "1h")).expect(409);
         assertThat(vault.call("PUT", "/v1/libraries/lib-" + pair, vault.adminToken(), Map.of("accounts", List.of(green)))
                 .expect(400).json().get("message").asText()).contains(pair);
-        vault.call("PUT", "/v1/escrow/" + pair + "/value", vault.adminToken(), Map.of("value", "x")).expect(404);
+        vault.call("PUT", "/v1/escrow/" + pair + "/value", vault.adminToken(), Map.of("value", "x")).expect(409);
     }
 
     /**
