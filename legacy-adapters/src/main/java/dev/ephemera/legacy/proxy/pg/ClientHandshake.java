@@ -23,6 +23,8 @@ import javax.net.ssl.SSLSocketFactory;
 final class ClientHandshake {
     static final int MAX_PASSWORD_MESSAGE = 4096;
     static final String ALPN = "postgresql";
+    private static final int LINGER_MILLIS = 500;
+    private static final int LINGER_BYTES = 64 * 1024;
     /** The first byte of a TLS handshake record; an SSLRequest starts with its length, 0x00. */
     private static final int TLS_HANDSHAKE = 0x16;
     /** SSLRequest, GSSENCRequest (refused) and then the StartupMessage: a fourth packet is abuse. */
@@ -91,9 +93,29 @@ final class ClientHandshake {
         throw new PgRefusal("08P01", "too many startup packets", "client sent more than " + MAX_STARTUP_PACKETS + " startup packets");
     }
 
-    /** Sends the refusal on whatever the client is talking over now (plain before TLS, TLS after). */
+    /**
+     * Sends the refusal on whatever the client is talking over now (plain before TLS, TLS after),
+     * then closes lingering: input the client sent beyond what was read (the rest of a refused
+     * packet) would otherwise make the close a reset, which can destroy the refusal before the
+     * client reads it. At most {@link #LINGER_BYTES} are discarded, for at most {@link #LINGER_MILLIS}.
+     */
     void refuse(PgRefusal refusal) throws IOException {
         PgWire.send(out, refusal.errorResponse());
+        try {
+            if (secured != null) {
+                secured.shutdownOutput();
+            } else {
+                raw.shutdownOutput();
+            }
+            raw.setSoTimeout(LINGER_MILLIS);
+            InputStream rest = raw.getInputStream();
+            byte[] sink = new byte[4096];
+            for (int discarded = 0, n; discarded < LINGER_BYTES && (n = rest.read(sink)) >= 0; discarded += n) {
+                // the client's leftovers, unread on purpose
+            }
+        } catch (IOException ignored) {
+            // the client closed or reset first, or took too long: the refusal was sent all the same
+        }
     }
 
     InputStream in() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * A PostgreSQL wire-protocol proxy that injects credentials: an agent connects over TLS with its
  * lease token as password, the proxy logs in upstream with the escrowed password (SCRAM-SHA-256)
  * and relays the session, which ends when the lease is revoked. The agent never holds the password.
- * Blocking sockets: a virtual thread per connection through its handshake, then a platform thread
- * per direction while it relays (why: {@link PgSession}).
+ * Blocking channels: a platform thread per connection, which relays one direction once the session
+ * is admitted, and one more for the other direction (why: {@link PgSession}).
  */
 public final class PgProxyServer implements AutoCloseable {
     static final String PROTOCOL = "postgresql";
@@ -80,11 +81,14 @@ public final class PgProxyServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("already started");
         }
-        ServerSocket socket = new ServerSocket();
+        // Channels in blocking mode on platform threads: a read that waits is one read(2) sleeping in
+        // the kernel, where a java.net.Socket (and any socket a virtual thread has used) makes it a
+        // failed read, a poll(2) and a second read (why it matters: PgSession).
+        ServerSocket socket = ServerSocketChannel.open().socket();
         socket.setReuseAddress(true);
         socket.bind(bind, 512);
         listener = socket;
-        Thread.ofVirtual().name("pg-proxy-accept").start(this::acceptLoop);
+        Thread.ofPlatform().daemon().name("pg-proxy-accept").start(this::acceptLoop);
     }
 
     public int port() {
@@ -147,7 +151,7 @@ public final class PgProxyServer implements AutoCloseable {
                 continue;
             }
             handshaking.add(session);
-            Thread.ofVirtual().name("pg-proxy-session").start(session);
+            Thread.ofPlatform().daemon().stackSize(PgSession.STACK_BYTES).name("pg-proxy-session").start(session);
         }
     }
 

@@ -32,13 +32,13 @@ final class PgSession implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
     private static final SecureRandom IDS = new SecureRandom();
     /**
-     * The relay of an admitted session runs on platform threads (the handshake, which any client
-     * can open, on virtual ones): a blocking read wakes a platform thread directly, where a virtual
-     * thread waits for the poller and then a carrier. With pgbench -S through the proxy, virtual
-     * threads cost about twice the proxy CPU per transaction (33.6 against 16.4 us) and reached 0.50
-     * of direct TPS against 0.81 (bench/RESULTS.md, 2026-11-23). The pumps' stacks are shallow.
+     * Sessions run on platform threads: a blocking read wakes a platform thread directly, where a
+     * virtual thread waits for the poller and then a carrier. With pgbench -S through the proxy,
+     * virtual threads cost about twice the proxy CPU per transaction (33.6 against 16.4 us) and
+     * reached 0.50 of direct TPS against 0.81 (bench/RESULTS.md, 2026-11-23). Handshakes in flight
+     * are bounded ({@link PgProxyServer#MAX_PENDING_HANDSHAKES}), sessions too. Stacks are shallow.
      */
-    private static final long RELAY_STACK_BYTES = 256 * 1024;
+    static final long STACK_BYTES = 256 * 1024;
 
     private final PgProxyServer server;
     private final Socket clientRaw;
@@ -163,9 +163,8 @@ final class PgSession implements Runnable {
             deadline.cancel(false);
             clientRaw.setSoTimeout(0);
             server.handshakeEnded(this);
-            Thread upstreamward = Thread.ofPlatform().daemon().stackSize(RELAY_STACK_BYTES).name(connectionId + "-up").start(fromClient);
-            Thread downstream = Thread.ofPlatform().daemon().stackSize(RELAY_STACK_BYTES).name(connectionId + "-down").start(toClient);
-            joinQuietly(upstreamward);
+            Thread downstream = Thread.ofPlatform().daemon().stackSize(STACK_BYTES).name(connectionId + "-down").start(toClient);
+            fromClient.run();
             joinQuietly(downstream);
         } catch (IOException e) {
             terminate(e instanceof PgProtocolException ? END_ERROR : END_UPSTREAM);

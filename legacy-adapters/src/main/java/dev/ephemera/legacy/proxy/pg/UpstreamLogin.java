@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +50,12 @@ final class UpstreamLogin {
     }
 
     Outcome login(PgUpstream upstream, Map<String, String> clientParameters) {
-        Socket raw = new Socket();
+        Socket raw;
+        try {
+            raw = SocketChannel.open().socket(); // a blocking read(2) per wait, see PgProxyServer#start
+        } catch (IOException e) {
+            return new Failed(true, "upstream unreachable: " + e.getClass().getSimpleName());
+        }
         try {
             raw.setTcpNoDelay(true);
             raw.connect(new InetSocketAddress(upstream.host(), upstream.port()), TIMEOUT_MILLIS);
