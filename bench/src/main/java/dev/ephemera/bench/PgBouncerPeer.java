@@ -1,13 +1,10 @@
 package dev.ephemera.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,27 +13,19 @@ import java.util.Optional;
  * PostgreSQL says what any proxy costs on this machine. It runs as {@code nobody}, because PgBouncer
  * refuses to run as root.
  */
-final class PgBouncerPeer implements AutoCloseable {
+final class PgBouncerPeer {
     private static final Path BINARY = Path.of("/usr/sbin/pgbouncer");
 
-    private final Process process;
-    private final int port;
-
-    private PgBouncerPeer(Process process, int port) {
-        this.process = process;
-        this.port = port;
+    private PgBouncerPeer() {
     }
 
     /** Empty when PgBouncer is not installed. */
-    static Optional<PgBouncerPeer> start(Path dir, int upstreamPort, String database, String role, String upstreamPassword,
+    static Optional<PeerProcess> start(Path dir, int upstreamPort, String database, String role, String upstreamPassword,
                                          String clientPassword, Path certificate, Path key) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             return Optional.empty();
         }
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = PeerProcess.freePort();
         Path home = Files.createDirectories(dir.resolve("pgbouncer"));
         Files.writeString(home.resolve("userlist.txt"), "\"%s\" \"%s\"%n".formatted(role, clientPassword));
         Files.writeString(home.resolve("pgbouncer.ini"), """
@@ -62,31 +51,7 @@ final class PgBouncerPeer implements AutoCloseable {
                 certificate.getParent()}) {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwxrwxrwx" : "rw-rw-rw-"));
         }
-        Process process = new ProcessBuilder(BINARY.toString(), "-u", "nobody", home.resolve("pgbouncer.ini").toString())
-                .redirectErrorStream(true).redirectOutput(home.resolve("stdout.txt").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return Optional.of(new PgBouncerPeer(process, port));
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        process.destroyForcibly();
-        throw new IOException("pgbouncer did not start; see " + home);
-    }
-
-    int port() {
-        return port;
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public void close() {
-        process.destroy();
+        return Optional.of(PeerProcess.start(List.of(BINARY.toString(), "-u", "nobody", home.resolve("pgbouncer.ini").toString()),
+                home, port));
     }
 }

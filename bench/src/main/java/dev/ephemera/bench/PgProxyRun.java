@@ -90,10 +90,10 @@ public final class PgProxyRun {
                     new Leg(DIRECT_PLAIN, postgres.getPort(), password, "disable", null),
                     new Leg(DIRECT_TLS, postgres.getPort(), password, "require", null),
                     new Leg("proxy, TLS", proxy.port(), leaseToken, "require", DIRECT_TLS)));
-            Optional<PgBouncerPeer> bouncer = PgBouncerPeer.start(dir, postgres.getPort(), DATABASE, ROLE, password, leaseToken,
+            Optional<PeerProcess> bouncer = PgBouncerPeer.start(dir, postgres.getPort(), DATABASE, ROLE, password, leaseToken,
                     certificate, key);
             bouncer.ifPresent(peer -> legs.add(new Leg("pgbouncer, TLS", peer.port(), leaseToken, "require", DIRECT_TLS)));
-            Optional<HaproxyPeer> relay = HaproxyPeer.start(dir, postgres.getPort());
+            Optional<PeerProcess> relay = HaproxyPeer.start(dir, postgres.getPort());
             relay.ifPresent(peer -> legs.add(new Leg("haproxy tcp, no TLS", peer.port(), password, "disable", DIRECT_PLAIN)));
             if (pinned) {
                 if (bouncer.isPresent()) {
@@ -128,8 +128,8 @@ public final class PgProxyRun {
                 report(workload, figures);
             }
             System.out.printf("bytes relayed by the proxy (both directions): %,d%n", relayed.get());
-            bouncer.ifPresent(PgBouncerPeer::close);
-            relay.ifPresent(HaproxyPeer::close);
+            bouncer.ifPresent(PeerProcess::close);
+            relay.ifPresent(PeerProcess::close);
         }
     }
 

@@ -11,13 +11,13 @@ import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PoolUnderLoad;
 import dev.ephemera.server.support.PostgresVault;
+import dev.ephemera.server.support.ProxySessions;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -129,10 +128,10 @@ class DualAccountApiTest {
         JsonNode credential = vault.call("POST", "/v1/proxy/routes/" + pair + "/lease", task, Map.of()).expect(201).json()
                 .get("credential");
 
-        try (Connection before = throughProxy(credential)) {
+        try (Connection before = ProxySessions.postgres(credential)) {
             assertThat(currentUser(before)).isEqualTo(blue);
             assertThat(rotate(pair).expect(200).json().get("account").asText()).isEqualTo(green);
-            try (Connection after = throughProxy(credential)) {
+            try (Connection after = ProxySessions.postgres(credential)) {
                 assertThat(currentUser(after)).as("a new session logs in as the newly active account").isEqualTo(green);
             }
             assertThat(currentUser(before)).as("a session opened before the switch goes on").isEqualTo(blue);
@@ -165,15 +164,6 @@ class DualAccountApiTest {
         assertThat(rotated.get("secret").get("id").asText()).isEqualTo(green);
         vault.call("DELETE", "/v1/escrow/" + green, vault.adminToken(), null).expect(204);
         vault.call("DELETE", "/v1/escrow/" + blue, vault.adminToken(), null).expect(409);
-    }
-
-    private static Connection throughProxy(JsonNode credential) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", credential.get("username").asText());
-        properties.setProperty("password", credential.get("token").asText());
-        properties.setProperty("sslmode", "require");
-        return DriverManager.getConnection("jdbc:postgresql://" + credential.get("address").asText() + "/"
-                + credential.get("database").asText(), properties);
     }
 
     private static String currentUser(Connection connection) throws SQLException {

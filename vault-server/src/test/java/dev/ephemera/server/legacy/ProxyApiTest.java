@@ -11,6 +11,7 @@ import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PostgresVault;
+import dev.ephemera.server.support.ProxySessions;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.InetSocketAddress;
@@ -21,14 +22,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +126,7 @@ class ProxyApiTest {
         String task = startTask();
         JsonNode lease = vault.call("POST", "/v1/proxy/routes/reporting-db/lease", task, Map.of()).expect(201).json();
         JsonNode credential = lease.get("credential");
-        try (Connection session = connect(credential)) {
+        try (Connection session = ProxySessions.postgres(credential)) {
             try (Statement statement = session.createStatement(); ResultSet rows = statement.executeQuery("SELECT current_user")) {
                 rows.next();
                 assertThat(rows.getString(1)).isEqualTo(role);
@@ -142,7 +141,7 @@ class ProxyApiTest {
                 }
             });
         }
-        assertThatThrownBy(() -> connect(credential).close()).isInstanceOf(SQLException.class)
+        assertThatThrownBy(() -> ProxySessions.postgres(credential).close()).isInstanceOf(SQLException.class)
                 .hasMessageContaining("invalid, expired or revoked lease token");
     }
 
@@ -220,14 +219,5 @@ class ProxyApiTest {
         URI target = URI.create(credential.get("upstream").asText()).resolve(path.substring(1));
         return client.send(HttpRequest.newBuilder(target).header("Proxy-Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Connection connect(JsonNode credential) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", credential.get("username").asText());
-        properties.setProperty("password", credential.get("token").asText());
-        properties.setProperty("sslmode", "require");
-        return DriverManager.getConnection("jdbc:postgresql://" + credential.get("address").asText() + "/"
-                + credential.get("database").asText(), properties);
     }
 }
