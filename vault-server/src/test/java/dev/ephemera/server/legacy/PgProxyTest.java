@@ -199,6 +199,36 @@ class PgProxyTest {
     }
 
     @Test
+    void connectionsThatNeverFinishTheirHandshakeAreBoundedAndOthersGetInAfterwards() throws Exception {
+        try (PgProxyServer guarded = new PgProxyServer(tls.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                leases(), audit)) {
+            guarded.start();
+            List<Socket> idle = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 256; i++) {
+                    idle.add(new Socket(InetAddress.getLoopbackAddress(), guarded.port()));
+                }
+                try (Socket oneTooMany = new Socket(InetAddress.getLoopbackAddress(), guarded.port())) {
+                    oneTooMany.setSoTimeout(5_000);
+                    assertThat(oneTooMany.getInputStream().read()).as("dropped at accept").isEqualTo(-1);
+                }
+                assertThat(audit.refusals()).contains("too many connections in their handshake");
+            } finally {
+                for (Socket socket : idle) {
+                    socket.close();
+                }
+            }
+            Eventually.within(Duration.ofSeconds(5), "a client gets in once the idle ones are gone", () -> {
+                try (Connection connection = connect(guarded.port(), TOKEN_A, "require")) {
+                    return selectOne(connection) == 1;
+                } catch (SQLException stillFull) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    @Test
     void aWrongLeaseTokenIsRefusedWith28P01AndNothingReachesTheUpstream() {
         int before = upstream.accepted();
 
