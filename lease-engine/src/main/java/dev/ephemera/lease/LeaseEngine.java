@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +36,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a decision to revoke is durable before the backend is called: the lease's expiry, or the
  *       {@link LeaseState#REVOKING} state for a revocation asked before it;</li>
  *   <li>a lease is marked {@link LeaseState#REVOKED} only after the backend confirms; until then it is
- *       retried with backoff, forever, and recovered on restart.</li>
+ *       retried with backoff, forever, and recovered on restart;</li>
+ *   <li>issue and revocation of one lease never overlap: a revocation decided while the credential
+ *       is being created reaches the backend only once the issue has ended (the backend could not see
+ *       an uncommitted credential to remove it), and a credential whose lease was revoked or expired
+ *       meanwhile is destroyed instead of handed out.</li>
  * </ul>
  */
 public final class LeaseEngine implements AutoCloseable {
@@ -50,7 +55,9 @@ public final class LeaseEngine implements AutoCloseable {
     private final LeaseLocks locks = new LeaseLocks();
     private final LeaseCounts counts = new LeaseCounts();
     /** Leases an admin forced to revoked: their pipeline confirmation, if it still comes, is not counted again. */
-    private final java.util.Set<String> forced = ConcurrentHashMap.newKeySet();
+    private final Set<String> forced = ConcurrentHashMap.newKeySet();
+    /** Leases whose credential is being created: revocation waits for the issue to end (see {@link #issued}). */
+    private final Set<String> issuing = ConcurrentHashMap.newKeySet();
     private final RevocationPipeline pipeline;
     /** Bulk revocation scans. */
     private final ExecutorService scans =
@@ -72,7 +79,7 @@ public final class LeaseEngine implements AutoCloseable {
         this.timers = new LeaseTimers(clock, this::timerFired);
         this.metrics = new LeaseMetrics(registry, timers::pending);
         this.pipeline = new RevocationPipeline(store, backends, clock, retry, concurrencyPerBackend, timers, metrics,
-                locks, this::complete, this::ended);
+                locks, issuing::contains, this::complete, this::ended);
     }
 
     /**
@@ -147,29 +154,66 @@ public final class LeaseEngine implements AutoCloseable {
         IssueRequest issue = new IssueRequest(request.tenant(), id, request.taskId(), request.agentId(), request.role(), expiresAt);
         Map<String, String> handle;
         Lease lease;
+        issuing.add(id); // before the lease can be seen: no revocation may reach the backend ahead of the issue
         try {
             handle = backend.prepare(issue);
             lease = new Lease(id, request.tenant(), request.agentId(), request.taskId(), request.backend(),
                     request.role(), handle, LeaseState.ACTIVE, now, expiresAt, request.notAfter(), 0, null);
             store.insert(lease, request.alsoWrite());
         } catch (BackendException | RuntimeException e) {
+            issuing.remove(id);
             counts.remove(request.tenant(), request.agentId(), request.taskId()); // it never became a lease
             throw e instanceof BackendException backendFailure
                     ? new LeaseException(Reason.BACKEND_FAILED, backendFailure.getMessage(), backendFailure)
                     : (RuntimeException) e;
         }
         timers.arm(id, expiresAt);
+        String unwanted;
         try {
-            Credential credential = backend.issue(issue, handle);
-            metrics.granted();
-            return new Grant(lease, credential);
+            unwanted = request.recheck().refusal();
+        } catch (RuntimeException e) {
+            abandon(id);
+            throw e;
+        }
+        if (unwanted != null) {
+            abandon(id);
+            throw new LeaseException(Reason.REVOKED, "lease " + id + " was not issued: " + unwanted);
+        }
+        Credential credential;
+        try {
+            credential = backend.issue(issue, handle);
         } catch (BackendException | RuntimeException e) {
-            // Whatever the backend half-created goes with the lease: revoke is idempotent.
-            revoke(id);
+            abandon(id); // whatever the backend half-created goes with the lease: revoke is idempotent
             String reason = e instanceof BackendException ? e.getMessage() : "internal error";
             throw new LeaseException(Reason.BACKEND_FAILED,
                     "backend '" + request.backend() + "' could not issue the credential: " + reason, e);
         }
+        Lease issued = issued(id);
+        if (issued.state() != LeaseState.ACTIVE || !issued.expiresAt().isAfter(clock.instant())) {
+            revoke(id);
+            metrics.revokedWhileIssuing();
+            throw new LeaseException(Reason.REVOKED, "lease " + id + " was "
+                    + (issued.state() == LeaseState.ACTIVE ? "expired" : "revoked")
+                    + " while its credential was being issued; the credential is being destroyed and was not handed out");
+        }
+        metrics.granted();
+        return new Grant(issued, credential);
+    }
+
+    /**
+     * Ends the lease's issue: from here on revocations go to the backend. Under the lease's lock, so a
+     * revocation either saw the issue running (and left the lease to this thread) or comes after it.
+     */
+    private Lease issued(String leaseId) {
+        return locks.with(leaseId, () -> {
+            issuing.remove(leaseId);
+            return store.find(leaseId).orElseThrow(() -> notFound(leaseId));
+        });
+    }
+
+    private void abandon(String leaseId) {
+        issued(leaseId);
+        revoke(leaseId);
     }
 
     /** Moves the lease's expiry to now + increment, capped by its max expiry. */
@@ -292,15 +336,21 @@ public final class LeaseEngine implements AutoCloseable {
     public Lease forceRevoke(String leaseId, String actor, String reason) {
         ensureRunning();
         boolean[] changed = {false};
-        Lease lease = transition(leaseId, l -> switch (l.state()) {
-            case ACTIVE -> throw new LeaseException(Reason.NOT_REVOKING,
-                    "lease " + leaseId + " is active: revoke it first; force only ends a revocation that keeps failing");
-            case REVOKED -> l;
-            case REVOKING, IRREVOCABLE -> {
-                changed[0] = true;
-                yield l.withState(LeaseState.REVOKED)
-                        .withError("force-revoked by " + actor + " after " + l.revocationAttempts() + " failed attempts: " + reason);
+        Lease lease = transition(leaseId, l -> {
+            if (l.state() != LeaseState.REVOKED && issuing.contains(leaseId)) {
+                throw new LeaseException(Reason.NOT_REVOKING,
+                        "lease " + leaseId + " is being issued: its revocation runs as soon as the issue ends");
             }
+            return switch (l.state()) {
+                case ACTIVE -> throw new LeaseException(Reason.NOT_REVOKING,
+                        "lease " + leaseId + " is active: revoke it first; force only ends a revocation that keeps failing");
+                case REVOKED -> l;
+                case REVOKING, IRREVOCABLE -> {
+                    changed[0] = true;
+                    yield l.withState(LeaseState.REVOKED)
+                            .withError("force-revoked by " + actor + " after " + l.revocationAttempts() + " failed attempts: " + reason);
+                }
+            };
         });
         if (changed[0]) {
             forced.add(leaseId);

@@ -4,7 +4,9 @@ package dev.ephemera.lease;
 public class LeaseException extends RuntimeException {
     private final Reason reason;
 
-    public enum Reason { NOT_FOUND, NOT_RENEWABLE, NOT_REVOKING, BACKEND_UNKNOWN, BACKEND_FAILED, QUOTA_EXCEEDED, SHUTTING_DOWN }
+    public enum Reason { NOT_FOUND, NOT_RENEWABLE, NOT_REVOKING, BACKEND_UNKNOWN, BACKEND_FAILED, QUOTA_EXCEEDED, SHUTTING_DOWN,
+        /** Revoked (or expired) before its credential could be handed over; the credential was destroyed. */
+        REVOKED }
 
     public LeaseException(Reason reason, String message) {
         super(message);

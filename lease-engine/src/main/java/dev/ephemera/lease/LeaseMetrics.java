@@ -19,6 +19,7 @@ final class LeaseMetrics {
     private final Counter expired;
     private final Counter revoked;
     private final Counter quotaRefused;
+    private final Counter revokedWhileIssuing;
     private final Counter retries;
     private final Timer lag;
     /** Leases decided for revocation and not yet confirmed: the backlog. */
@@ -29,6 +30,9 @@ final class LeaseMetrics {
         granted = Counter.builder("ephemera.leases.granted").description("Leases granted").register(registry);
         quotaRefused = Counter.builder("ephemera.leases.quota.refused")
                 .description("Lease requests refused because a task, agent or tenant held its limit of live leases").register(registry);
+        revokedWhileIssuing = Counter.builder("ephemera.leases.revoked.while.issuing")
+                .description("Credentials destroyed before they were handed out: their lease was revoked or expired while it was issued")
+                .register(registry);
         expired = Counter.builder("ephemera.leases.expired").description("Lease timers that fired").register(registry);
         revoked = Counter.builder("ephemera.leases.revoked").description("Revocations the backend confirmed, or an admin forced")
                 .register(registry);
@@ -63,6 +67,10 @@ final class LeaseMetrics {
     /** A lease sent to revocation turned out renewed in time: it is not part of the backlog. */
     void stillActive(String leaseId) {
         awaiting.remove(leaseId);
+    }
+
+    void revokedWhileIssuing() {
+        revokedWhileIssuing.increment();
     }
 
     void quotaRefused() {

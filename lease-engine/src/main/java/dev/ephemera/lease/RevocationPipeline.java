@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * revoke its share in one call ({@link LeaseBackend#revokeAll}, under that backend's concurrency
  * bound), then records every outcome in one durable write. A lease is marked revoked only after its
  * backend confirmed; a failure is recorded with its attempt count and retried on the backoff
- * schedule, then on the slow schedule once the lease is irrevocable.
+ * schedule, then on the slow schedule once the lease is irrevocable. A lease whose credential is
+ * still being issued is left to the granting thread, which sends it back once the issue has ended.
  */
 final class RevocationPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RevocationPipeline.class);
@@ -44,6 +46,7 @@ final class RevocationPipeline implements AutoCloseable {
     private final LeaseTimers timers;
     private final LeaseMetrics metrics;
     private final LeaseLocks locks;
+    private final Predicate<String> issuing;
     private final Consumer<Lease> onRevoked;
     private final Consumer<Lease> onConfirmed;
 
@@ -60,7 +63,7 @@ final class RevocationPipeline implements AutoCloseable {
 
     RevocationPipeline(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
                        int concurrencyPerBackend, LeaseTimers timers, LeaseMetrics metrics, LeaseLocks locks,
-                       Consumer<Lease> onRevoked, Consumer<Lease> onConfirmed) {
+                       Predicate<String> issuing, Consumer<Lease> onRevoked, Consumer<Lease> onConfirmed) {
         this.onConfirmed = onConfirmed;
         this.store = store;
         this.backends = backends;
@@ -70,6 +73,7 @@ final class RevocationPipeline implements AutoCloseable {
         this.timers = timers;
         this.metrics = metrics;
         this.locks = locks;
+        this.issuing = issuing;
         this.onRevoked = onRevoked;
     }
 
@@ -136,6 +140,11 @@ final class RevocationPipeline implements AutoCloseable {
             for (String id : ids) {
                 Lease lease = store.find(id).orElse(null);
                 if (lease == null) {
+                    continue;
+                }
+                if (issuing.test(id)) {
+                    // Its credential may not be committed yet, so the backend could not see it to revoke.
+                    // The granting thread sends it back here once the issue has ended.
                     continue;
                 }
                 switch (lease.state()) {

@@ -213,6 +213,83 @@ class LeaseEngineTest {
     }
 
     @Test
+    void aRevocationThatLandsWhileTheCredentialIsIssuedDestroysItAndTheCallerIsTold() throws Exception {
+        CompletableFuture<CompletableFuture<Lease>> revocation = new CompletableFuture<>();
+        backend.beforeIssue = issue -> {
+            CompletableFuture<Lease> revoking = engine.revoke(issue.leaseId());
+            revocation.complete(revoking);
+            // Give a revocation that does not wait for the issue every chance to finish first.
+            try {
+                revoking.get(300, TimeUnit.MILLISECONDS);
+            } catch (Exception stillWaiting) {
+                // expected once issue and revoke are ordered
+            }
+        };
+
+        assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMinutes(5))))
+                .isInstanceOfSatisfying(LeaseException.class, e -> assertThat(e.reason()).isEqualTo(LeaseException.Reason.REVOKED))
+                .hasMessageContaining("revoked while its credential was being issued");
+        Lease revoked = revocation.get(1, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        assertThat(revoked.state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(backend.live).as("the credential created for a revoked lease").isEmpty();
+        assertThat(registry.get("ephemera.leases.revoked.while.issuing").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaseThatExpiresWhileItsCredentialIsIssuedIsNeverHandedOut() throws Exception {
+        backend.beforeIssue = issue -> {
+            // The timer fires during the issue; a revocation that does not wait would finish meanwhile.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (registry.get("ephemera.leases.expired").counter().count() < 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            long grace = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (store.find(issue.leaseId()).orElseThrow().state() != LeaseState.REVOKED && System.nanoTime() < grace) {
+                Thread.onSpinWait();
+            }
+        };
+
+        assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMillis(50))))
+                .isInstanceOfSatisfying(LeaseException.class, e -> assertThat(e.reason()).isEqualTo(LeaseException.Reason.REVOKED))
+                .hasMessageContaining("expired while its credential was being issued");
+        String leaseId = store.leaseIdsOfTask("task-1").getFirst();
+        awaitState(leaseId, LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(backend.live).isEmpty();
+    }
+
+    @Test
+    void aLeaseWhoseTaskEndedBeforeItsIssueIsRevokedWithoutACredential() throws Exception {
+        LeaseRequest base = request("task-1", Duration.ofMinutes(5));
+        LeaseRequest ended = new LeaseRequest(base.tenant(), base.agentId(), base.taskId(), base.backend(), base.role(),
+                base.ttl(), base.notAfter(), base.alsoWrite(), base.limits(), () -> "task task-1 has ended");
+
+        assertThatThrownBy(() -> engine.grant(ended)).isInstanceOf(LeaseException.class)
+                .hasMessageContaining("was not issued: task task-1 has ended");
+        String leaseId = store.leaseIdsOfTask("task-1").getFirst();
+        awaitState(leaseId, LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(backend.live).isEmpty();
+        assertThat(engine.liveCount("t1", null, "task-1")).isZero();
+    }
+
+    @Test
+    void forceCannotEndARevocationWhileTheCredentialIsBeingIssued() throws Exception {
+        CompletableFuture<Throwable> forced = new CompletableFuture<>();
+        backend.beforeIssue = issue -> {
+            engine.revoke(issue.leaseId());
+            try {
+                engine.forceRevoke(issue.leaseId(), "admin", "stuck");
+                forced.complete(null);
+            } catch (LeaseException e) {
+                forced.complete(e);
+            }
+        };
+        assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMinutes(5)))).isInstanceOf(LeaseException.class);
+        assertThat(forced.get(1, TimeUnit.SECONDS)).hasMessageContaining("is being issued");
+        awaitState(store.leaseIdsOfTask("task-1").getFirst(), LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(backend.live).isEmpty();
+    }
+
+    @Test
     void renewalMovesTheExpiryWithinTheCap() throws Exception {
         Instant cap = Instant.now().plusSeconds(30);
         Grant grant = engine.grant(new LeaseRequest("t1", "a", "task-1", "b", "role", Duration.ofMillis(400), cap));

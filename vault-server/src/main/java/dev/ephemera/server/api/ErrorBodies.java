@@ -73,6 +73,7 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
                 case BACKEND_FAILED -> ApiException.backendUnavailable(e.getMessage());
                 case QUOTA_EXCEEDED -> new ApiException(HttpStatus.TOO_MANY_REQUESTS, "quota_exceeded", e.getMessage());
                 case SHUTTING_DOWN -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
+                case REVOKED -> new ApiException(HttpStatus.CONFLICT, "lease_revoked", e.getMessage());
             };
             return HttpResponse.<ApiError>status(api.status()).body(new ApiError(api.code(), api.getMessage()));
         }

@@ -103,7 +103,7 @@ final class TaskLeases {
         try {
             // The permit is written with the lease, before the credential exists.
             grant = engine.grant(new LeaseRequest(task.tenant(), task.agentId(), task.id(), backend, role, ttl, notAfter,
-                    decisions.addTo(Batch.create(), permit), quota.limits()));
+                    decisions.addTo(Batch.create(), permit), quota.limits(), () -> stillActive(task.id())));
         } catch (RuntimeException e) {
             try {
                 if (approval != null) {
@@ -116,5 +116,14 @@ final class TaskLeases {
             throw e;
         }
         return HttpResponse.created(Dtos.LeaseView.of(grant.lease(), grant.credential()));
+    }
+
+    /**
+     * Asked once the lease is durable: a task that ended after {@link #callingTask} looked at it has
+     * already listed its leases for revocation, without this one.
+     */
+    private String stillActive(String taskId) {
+        Task.TaskState state = tasks.find(taskId).map(t -> t.stateAt(clock.instant())).orElse(Task.TaskState.ENDED);
+        return state == Task.TaskState.ACTIVE ? null : "task " + taskId + " has " + (state == Task.TaskState.EXPIRED ? "expired" : "ended");
     }
 }

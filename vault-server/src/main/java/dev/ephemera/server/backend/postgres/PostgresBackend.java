@@ -113,9 +113,7 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         if (!roleExists(username)) {
             return;
         }
-        List<String> statements = roles.apply(role).map(RoleConfig::revocationStatements)
-                .filter(s -> s != null && !s.isEmpty()).orElse(DEFAULT_REVOCATION);
-        execute("drop the role", statements, Map.of("name", username), List.of());
+        execute("drop the role", revocationStatements(role), Map.of("name", username), List.of());
     }
 
     /**
@@ -128,26 +126,31 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         if (targets.size() <= 1) {
             return LeaseBackend.super.revokeAll(targets);
         }
-        try (Connection connection = pool.getConnection()) {
-            Set<String> existing = existingRoles(connection, targets);
-            List<String> rendered = new ArrayList<>();
-            for (RevokeTarget target : targets) {
-                String username = target.handle().get("username");
-                if (existing.contains(username)) {
-                    List<String> statements = roles.apply(target.role()).map(RoleConfig::revocationStatements)
-                            .filter(st -> st != null && !st.isEmpty()).orElse(DEFAULT_REVOCATION);
-                    SqlTemplate.parseAll(statements).forEach(t -> rendered.add(t.render(Map.of("name", username))));
+        try {
+            boolean committed = CatalogConflicts.retry(config.name(), "drop " + targets.size() + " roles", () -> {
+                try (Connection connection = pool.getConnection()) {
+                    Set<String> existing = existingRoles(connection, targets);
+                    List<String> rendered = new ArrayList<>();
+                    for (RevokeTarget target : targets) {
+                        String username = target.handle().get("username");
+                        if (existing.contains(username)) {
+                            SqlTemplate.parseAll(revocationStatements(target.role()))
+                                    .forEach(t -> rendered.add(t.render(Map.of("name", username))));
+                        }
+                    }
+                    try {
+                        inTransaction(connection, rendered);
+                        return true;
+                    } catch (SQLException e) {
+                        if (CatalogConflicts.conflict(e) != null) {
+                            throw e;
+                        }
+                        return false; // one role's statements failed the batch
+                    }
                 }
-            }
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                for (String sql : rendered) {
-                    statement.execute(sql);
-                }
-                connection.commit();
+            });
+            if (committed) {
                 return Map.of();
-            } catch (SQLException e) {
-                connection.rollback();
             }
         } catch (SQLException e) {
             BackendException down = failure(config, "cannot drop the roles", e, List.of());
@@ -158,6 +161,11 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
             // A role's statements do not render: fall through so that only its own leases fail.
         }
         return LeaseBackend.super.revokeAll(targets);
+    }
+
+    private List<String> revocationStatements(String role) {
+        return roles.apply(role).map(RoleConfig::revocationStatements).filter(st -> st != null && !st.isEmpty())
+                .orElse(DEFAULT_REVOCATION);
     }
 
     private static Set<String> existingRoles(Connection connection, List<RevokeTarget> targets) throws SQLException {
@@ -195,19 +203,28 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new BackendException("cannot " + what + ": " + e.getMessage(), false);
         }
-        try (Connection connection = pool.getConnection()) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                for (String sql : rendered) {
-                    statement.execute(sql);
+        try {
+            CatalogConflicts.retry(config.name(), what, () -> {
+                try (Connection connection = pool.getConnection()) {
+                    inTransaction(connection, rendered);
+                    return null;
                 }
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw failure(config, "cannot " + what, e, secrets);
+        }
+    }
+
+    private static void inTransaction(Connection connection, List<String> statements) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
         }
     }
 
