@@ -4,6 +4,7 @@ import dev.ephemera.lease.backend.BackendResolver;
 import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.server.core.VaultIdentity;
 import dev.ephemera.server.escrow.LibraryBackend;
 import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.storage.Keys;
@@ -24,10 +25,12 @@ public final class BackendRegistry implements BackendResolver {
     private final Documents documents;
     private final LibraryBackend libraries;
     private final ProxyBackend proxies;
+    private final VaultIdentity vault;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
-    BackendRegistry(Documents documents, LibraryBackend libraries, ProxyBackend proxies) {
+    BackendRegistry(Documents documents, LibraryBackend libraries, ProxyBackend proxies, VaultIdentity vault) {
         this.documents = documents;
+        this.vault = vault;
         this.libraries = libraries;
         this.proxies = proxies;
     }
@@ -51,7 +54,7 @@ public final class BackendRegistry implements BackendResolver {
             if (existing != null) {
                 existing.backend().close();
             }
-            return new Live(config.get(), new PostgresBackend(config.get(), role -> role(name, role)));
+            return new Live(config.get(), new PostgresBackend(config.get(), role -> role(name, role), vault.id()));
         });
         return Optional.of(current.backend());
     }

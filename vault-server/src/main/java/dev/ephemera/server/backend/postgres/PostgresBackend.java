@@ -43,13 +43,23 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
             "DROP ROLE IF EXISTS {{name}}");
     private static final int CONNECT_TIMEOUT_SECONDS = 3;
 
+    /** Every role a lease creates carries this comment, then the vault's id and the lease's: its mark. */
+    static final String MARK = "ephemera-lease ";
+    private static final String MARKED_ROLES = "SELECT oid::bigint, rolname, shobj_description(oid, 'pg_authid') FROM pg_roles"
+            + " WHERE left(shobj_description(oid, 'pg_authid'), ?) = ? AND oid::bigint > ? ORDER BY oid LIMIT ?";
+
     private final BackendConfig config;
     private final Function<String, Optional<RoleConfig>> roles;
+    private final String vaultId;
     private final HikariDataSource pool;
 
-    public PostgresBackend(BackendConfig config, Function<String, Optional<RoleConfig>> roles) {
+    /** A role this vault created for a lease, found in the database by its mark. */
+    public record MarkedRole(long oid, String username, String leaseId) {}
+
+    public PostgresBackend(BackendConfig config, Function<String, Optional<RoleConfig>> roles, String vaultId) {
         this.config = config;
         this.roles = roles;
+        this.vaultId = vaultId;
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("ephemera-backend-" + config.name());
         hikari.setJdbcUrl(config.connectionUrl());
@@ -92,7 +102,10 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         String username = handle.get("username");
         String password = SecretGenerator.password(32);
         Map<String, String> values = Map.of("name", username, "password", password, "expiration", timestamp(request.expiresAt()));
-        execute("create the role", role.creationStatements(), values, List.of(password));
+        // The mark is committed with the role, so no role of a lease ever exists unmarked.
+        execute("create the role", role.creationStatements(), values, List.of(password),
+                "COMMENT ON ROLE " + SqlTemplate.quoteIdentifier(username) + " IS "
+                        + SqlTemplate.quoteLiteral(MARK + vaultId + " " + request.leaseId()));
         Map<String, String> fields = new HashMap<>();
         fields.put("username", username);
         fields.put("password", password);
@@ -194,12 +207,13 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         }
     }
 
-    /** Runs the statements in one transaction: a role is either fully created or not at all. */
-    private void execute(String what, List<String> statements, Map<String, String> values, List<String> secrets)
-            throws BackendException {
-        List<String> rendered;
+    /** Runs the statements (then {@code also}) in one transaction: a role is either fully created or not at all. */
+    private void execute(String what, List<String> statements, Map<String, String> values, List<String> secrets,
+                         String... also) throws BackendException {
+        List<String> rendered = new ArrayList<>();
         try {
-            rendered = SqlTemplate.parseAll(statements).stream().map(t -> t.render(values)).toList();
+            SqlTemplate.parseAll(statements).forEach(t -> rendered.add(t.render(values)));
+            rendered.addAll(List.of(also));
         } catch (IllegalArgumentException e) {
             throw new BackendException("cannot " + what + ": " + e.getMessage(), false);
         }
@@ -213,6 +227,32 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         } catch (SQLException e) {
             throw failure(config, "cannot " + what, e, secrets);
         }
+    }
+
+    /** Up to {@code limit} roles carrying this vault's mark, in oid order after {@code afterOid}. */
+    public List<MarkedRole> markedRoles(long afterOid, int limit) throws BackendException {
+        String prefix = MARK + vaultId + " ";
+        List<MarkedRole> found = new ArrayList<>();
+        try (Connection connection = pool.getConnection();
+             PreparedStatement query = connection.prepareStatement(MARKED_ROLES)) {
+            query.setInt(1, prefix.length());
+            query.setString(2, prefix);
+            query.setLong(3, afterOid);
+            query.setInt(4, limit);
+            try (var rows = query.executeQuery()) {
+                while (rows.next()) {
+                    found.add(new MarkedRole(rows.getLong(1), rows.getString(2), rows.getString(3).substring(prefix.length())));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(config, "cannot list the vault's roles", e, List.of());
+        }
+        return found;
+    }
+
+    /** Removes a role no live lease owns, as a revocation with the default statements would. */
+    public void dropOrphan(String username) throws BackendException {
+        execute("drop the orphaned role", DEFAULT_REVOCATION, Map.of("name", username), List.of());
     }
 
     private static void inTransaction(Connection connection, List<String> statements) throws SQLException {

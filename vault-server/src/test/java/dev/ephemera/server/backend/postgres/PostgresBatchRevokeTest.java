@@ -36,7 +36,7 @@ class PostgresBatchRevokeTest {
             case "reader" -> Optional.of(READER);
             case "broken" -> Optional.of(BROKEN);
             default -> Optional.empty();
-        });
+        }, "vault_batchrevoketest");
     }
 
     @AfterAll
