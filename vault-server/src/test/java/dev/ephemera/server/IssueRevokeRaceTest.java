@@ -128,7 +128,7 @@ class IssueRevokeRaceTest {
 
     private static void awaitAnIssueInFlight() throws Exception {
         Eventually.within(Duration.ofSeconds(20), "a role being created (its transaction in pg_sleep)", () ->
-                count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ephemera' AND query LIKE 'SELECT pg_sleep%'") > 0);
+                postgres.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ephemera' AND query LIKE 'SELECT pg_sleep%'") > 0);
     }
 
     private static void assertNoHandedOutCredentialWorks(List<TestVault.Response> answers) {
@@ -153,12 +153,5 @@ class IssueRevokeRaceTest {
             }
         }
         return roles;
-    }
-
-    private static long count(String sql) throws SQLException {
-        try (Connection c = postgres.admin(); ResultSet rows = c.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }

@@ -95,6 +95,43 @@ class LeaseLifecycleTest {
     }
 
     @Test
+    void aStatementInFlightWhenTheLeaseIsRevokedIsGoneWithItAndCommitsNothing() throws Exception {
+        postgres.execute("CREATE TABLE IF NOT EXISTS probe (n int)");
+        vault.call("PUT", "/v1/backends/pg/roles/writer", vault.adminToken(), java.util.Map.of(
+                "creation_statements", java.util.List.of(
+                        "CREATE ROLE {{name}} WITH LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}",
+                        "GRANT INSERT ON probe TO {{name}}"),
+                "default_ttl", "5m", "max_ttl", "1h")).expect(200);
+        try (Task task = vault.client().startTask("write slowly", Duration.ofMinutes(5))) {
+            Lease lease = task.lease("pg", "writer");
+            PostgresCredential credential = lease.credential(PostgresCredential.class);
+            Connection session = DriverManager.getConnection(credential.jdbcUrl(), credential.username(), credential.password());
+            int pid;
+            try (ResultSet rows = session.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rows.next();
+                pid = rows.getInt(1);
+            }
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try (Statement statement = session.createStatement()) {
+                    statement.execute("INSERT INTO probe VALUES (1); SELECT pg_sleep(5)"); // one implicit transaction
+                } catch (SQLException terminated) {
+                    // expected: the revocation ends the session
+                }
+            });
+            Eventually.within(Duration.ofSeconds(10), "the statement running", () -> postgres.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND state = 'active' AND query LIKE '%pg_sleep(5)%'") == 1);
+
+            assertThat(lease.revoke().state()).isEqualTo(LeaseState.REVOKED);
+
+            assertThat(postgres.count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid))
+                    .as("the session is gone once the revocation is confirmed").isZero();
+            assertThat(postgres.count("SELECT count(*) FROM probe")).as("nothing of it committed").isZero();
+            writer.join(Duration.ofSeconds(10));
+            session.close();
+        }
+    }
+
+    @Test
     void endingTheTaskRevokesEveryLeaseItHolds() throws Exception {
         Task task = vault.client().startTask("two leases", Duration.ofMinutes(5));
         PostgresCredential first = task.lease("pg", "readonly").credential(PostgresCredential.class);

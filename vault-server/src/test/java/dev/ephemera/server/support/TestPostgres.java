@@ -102,6 +102,14 @@ public final class TestPostgres implements AutoCloseable {
         execute("CREATE ROLE " + role + " WITH LOGIN PASSWORD '" + password + "'");
     }
 
+    /** The single number a query such as {@code SELECT count(*) …} answers. */
+    public long count(String sql) throws SQLException {
+        try (Connection c = admin(); ResultSet rows = c.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
     public void execute(String sql) throws SQLException {
         try (Connection c = admin(); var s = c.createStatement()) {
             s.execute(sql);

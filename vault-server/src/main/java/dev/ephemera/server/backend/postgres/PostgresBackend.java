@@ -36,9 +36,13 @@ import java.util.function.Function;
 public final class PostgresBackend implements LeaseBackend, AutoCloseable {
     public static final String TYPE = "postgresql";
     static final List<String> DEFAULT_RENEW = List.of("ALTER ROLE {{name}} VALID UNTIL {{expiration}}");
-    /** Terminating sessions first means a revoked credential cannot keep a connection it opened earlier. */
+    /**
+     * Terminating sessions first means a revoked credential cannot keep a connection it opened earlier;
+     * waiting (up to 5 s, PostgreSQL 14+) until each has exited means none of their statements can
+     * still commit once the role is dropped and the lease recorded revoked.
+     */
     static final List<String> DEFAULT_REVOCATION = List.of(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = {{name_literal}}",
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = {{name_literal}}",
             "DROP OWNED BY {{name}}",
             "DROP ROLE IF EXISTS {{name}}");
     private static final int CONNECT_TIMEOUT_SECONDS = 3;
