@@ -204,14 +204,27 @@ final class EscrowController {
         return HttpResponse.ok(anyView(admin, id));
     }
 
+    /**
+     * Break-glass, like a reveal: a consumer's token reads the secret's value, so the grant is filed
+     * (202) and two other admins approve it; the same admin then asks again naming the approval and
+     * receives the application's token, once.
+     */
     @Post("/{id}/consumers")
-    HttpResponse<EscrowDtos.ConsumerView> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
-                                                      @PathVariable String id, @Body EscrowDtos.ConsumerAsk body) {
+    HttpResponse<?> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                                @Body EscrowDtos.ConsumerAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        exists(admin, id);
-        Consumers.Issued issued = consumers.issue(admin.tenant(), id, Names.require("name", body.name()));
-        audit.info("consumer {} ({}) of {} granted by {} (tenant {})", issued.grant().id(), issued.grant().name(), id,
-                admin.name(), admin.tenant());
+        String secretId = exists(admin, id);
+        String name = Names.require("name", body.name());
+        String detail = "consumer grant '" + name + "' reading " + secretId;
+        if (body.approvalId() == null) {
+            Approval held = fileBreakGlass(admin, Approvals.BreakGlass.CONSUMER, secretId, detail, body.reason(), false);
+            return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+        }
+        Approval used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.CONSUMER,
+                secretId, detail);
+        Consumers.Issued issued = consumers.issue(admin.tenant(), secretId, name);
+        audit.warn("consumer {} ({}) of {} granted to {} (tenant {}), approved by {} ({})", issued.grant().id(), name, secretId,
+                admin.name(), admin.tenant(), approvers(used), used.id());
         return HttpResponse.created(consumerView(issued.grant(), issued.token()));
     }
 
@@ -240,22 +253,36 @@ final class EscrowController {
                            @Body EscrowDtos.RevealAsk body) {
         Principal.Admin admin = callers.admin(authorization);
         EscrowedSecret secret = secret(admin, id);
+        String detail = "reveal of " + id;
         if (body.approvalId() == null) {
-            String reason = body.reason() == null ? "" : body.reason().strip();
-            if (reason.isEmpty() || reason.length() > 500) {
-                throw ApiException.invalid("reason is required (1 to 500 characters): approvers decide on it");
-            }
-            Approval held = approvals.requestReveal(admin.tenant(), admin.name(), id);
-            audit.warn("break-glass reveal of {} requested by {} (tenant {}) as {}: {}", id, admin.name(), admin.tenant(),
-                    held.id(), reason);
+            Approval held = fileBreakGlass(admin, Approvals.BreakGlass.REVEAL, id, detail, body.reason(), true);
             return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
         }
-        Approval used = approvals.redeemReveal(admin.tenant(), body.approvalId(), admin.name(), id);
-        List<String> approvers = used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList();
+        Approval used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.REVEAL,
+                id, detail);
+        List<String> approvers = approvers(used);
         audit.warn("break-glass reveal of {} version {} to {} (tenant {}), approved by {} ({})", id, secret.current().number(),
                 admin.name(), admin.tenant(), approvers, used.id());
         return HttpResponse.ok(new EscrowDtos.Revealed(id, secret.current().number(), EscrowDtos.account(secret),
                 secret.current().value(), used.id(), approvers));
+    }
+
+    private Approval fileBreakGlass(Principal.Admin admin, Approvals.BreakGlass operation, String subject, String detail,
+                                    String reason, boolean reasonRequired) {
+        String why = reason == null ? "" : reason.strip();
+        if ((reasonRequired && why.isEmpty()) || why.length() > 500) {
+            throw ApiException.invalid("reason is " + (reasonRequired ? "required (1 to 500 characters)" : "at most 500 characters")
+                    + ": approvers decide on it");
+        }
+        Approval held = approvals.requestBreakGlass(admin.tenant(), admin.name(), operation, subject, detail,
+                why.isEmpty() ? null : why);
+        audit.warn("break-glass {} requested by {} (tenant {}) as {}: {}", detail, admin.name(), admin.tenant(), held.id(),
+                why.isEmpty() ? "(no reason given)" : why);
+        return held;
+    }
+
+    private static List<String> approvers(Approval used) {
+        return used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList();
     }
 
     /**

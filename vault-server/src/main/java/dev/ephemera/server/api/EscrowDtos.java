@@ -115,8 +115,9 @@ final class EscrowDtos {
     @Serdeable
     record PairRotated(boolean rotated, int attempts, String account, PairView pair) {}
 
+    /** A consumer grant: asked first with a reason, then again naming its approval. */
     @Serdeable
-    record ConsumerAsk(String name) {}
+    record ConsumerAsk(String name, String approvalId, String reason) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,6 +2,8 @@ package dev.ephemera.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.approval.Approval;
+import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.PolicyAction;
@@ -27,10 +29,12 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
- * Credential-injecting proxy routes: admins configure them over escrowed secrets; a task leases a
+ * Credential-injecting proxy routes: admins configure them over escrowed secrets (break-glass, as a
+ * route decides where the secret goes); a task leases a
  * route (policy: {@code Lease} of role {@code proxy/<route>}) and gets a lease token the proxy
  * takes in place of the secret; admins read every proxied connection of a task.
  */
@@ -39,7 +43,7 @@ import java.util.List;
 final class ProxyController {
     @Serdeable
     record RouteAsk(String protocol, String secretId, String upstream, String database, String header, String scheme,
-                    String username, Boolean upstreamTls, Object defaultTtl, Object maxTtl) {}
+                    String username, Boolean upstreamTls, Object defaultTtl, Object maxTtl, String approvalId, String reason) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -56,27 +60,77 @@ final class ProxyController {
     @Serdeable
     record ConnectionList(String taskId, List<ProxyAuditLog.Connection> connections) {}
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("ephemera.audit.escrow");
+
     private final RouteCatalog routes;
     private final ProxyAuditLog audit;
     private final TaskLeases leases;
     private final PolicyDecider policy;
+    private final Approvals approvals;
     private final Callers callers;
+    private final InstantSource clock;
 
-    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, Callers callers) {
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, Approvals approvals,
+                    Callers callers, InstantSource clock) {
         this.routes = routes;
         this.audit = audit;
         this.leases = leases;
         this.policy = policy;
+        this.approvals = approvals;
         this.callers = callers;
+        this.clock = clock;
     }
 
+    /**
+     * 200 when stored. A new route, or a change of where or how it delivers its secret (anything but
+     * its TTLs), is break-glass: the first call files it (202) for two other admins to approve; the
+     * same admin then sends the same route again naming the approval.
+     */
     @Put("/routes/{name}")
-    RouteView configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
-                        @Body RouteAsk body) {
+    HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+                              @Body RouteAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        return RouteView.of(routes.configure(admin.tenant(), name, new RouteCatalog.Spec(body.protocol(), body.secretId(),
-                body.upstream(), body.database(), body.header(), body.scheme(), body.username(), body.upstreamTls(),
-                Durations.parse("default_ttl", body.defaultTtl()), Durations.parse("max_ttl", body.maxTtl()))));
+        RouteCatalog.Spec spec = new RouteCatalog.Spec(body.protocol(), body.secretId(), body.upstream(), body.database(),
+                body.header(), body.scheme(), body.username(), body.upstreamTls(), Durations.parse("default_ttl", body.defaultTtl()),
+                Durations.parse("max_ttl", body.maxTtl()));
+        String approved = null;
+        Approval used = null;
+        if (body.approvalId() != null) {
+            String delivery = routes.check(admin.tenant(), name, spec).delivery();
+            used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.ROUTE, name,
+                    delivery);
+            approved = delivery;
+        }
+        RouteCatalog.Change change;
+        try {
+            change = routes.configure(admin.tenant(), name, spec, approved);
+        } catch (RuntimeException e) {
+            if (used != null) {
+                approvals.release(used); // refused after redemption (the secret went meanwhile): the approval serves again
+            }
+            throw e;
+        }
+        return switch (change) {
+            case RouteCatalog.Change.Stored stored -> {
+                if (used != null) {
+                    log.warn("{} stored by {} (tenant {}), approved by {} ({})", stored.route().delivery(), admin.name(),
+                            admin.tenant(), used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList(),
+                            used.id());
+                }
+                yield HttpResponse.ok(RouteView.of(stored.route()));
+            }
+            case RouteCatalog.Change.Held held -> {
+                String why = body.reason() == null ? "" : body.reason().strip();
+                if (why.length() > 500) {
+                    throw ApiException.invalid("reason is at most 500 characters");
+                }
+                Approval filed = approvals.requestBreakGlass(admin.tenant(), admin.name(), Approvals.BreakGlass.ROUTE, name,
+                        held.route().delivery(), why.isEmpty() ? null : why);
+                log.warn("break-glass {} requested by {} (tenant {}) as {}: {}", held.route().delivery(), admin.name(),
+                        admin.tenant(), filed.id(), why.isEmpty() ? "(no reason given)" : why);
+                yield HttpResponse.accepted().body(Dtos.ApprovalView.of(filed, clock.instant()));
+            }
+        };
     }
 
     @Get("/routes")

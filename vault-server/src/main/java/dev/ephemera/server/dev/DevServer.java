@@ -79,7 +79,7 @@ public final class DevServer implements AutoCloseable {
     }
 
     private void bootstrap(Path dataDir, PrintStream out) throws IOException {
-        String adminToken = server.bean(Tokens.class).issueOperator("root", TENANT);
+        String adminToken = server.bean(Tokens.class).reissueOperator("root", TENANT);
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
         server.bean(AgentRegistry.class).register(TENANT, DEMO_AGENT, new AgentRegistry.Registration("dev@localhost",
