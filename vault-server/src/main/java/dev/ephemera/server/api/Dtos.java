@@ -138,6 +138,17 @@ public final class Dtos {
     }
 
     @Serdeable
+    public record IssuerAssignmentBody(String subjectPrefix) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record IssuerAssignmentView(String issuer, String subjectPrefix, String tenant, Instant assignedAt) {
+        static IssuerAssignmentView of(dev.ephemera.server.auth.IssuerTenants.Assignment a) {
+            return new IssuerAssignmentView(a.issuer(), a.subjectPrefix(), a.tenant(), a.assignedAt());
+        }
+    }
+
+    @Serdeable
     public record IssuerBody(String kind, String issuer, String audience, Object jwks, String jwksUri, List<String> algorithms,
                              String trustDomain, Boolean rejectReplay, String x509Bundle) {}
 

@@ -5,6 +5,7 @@ import dev.ephemera.server.EphemeraServer;
 import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.auth.IssuerTenants;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.policy.TenantPolicies;
@@ -82,6 +83,7 @@ public final class DevServer implements AutoCloseable {
         String adminToken = server.bean(Tokens.class).reissueOperator("root", TENANT);
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
+        server.bean(IssuerTenants.class).claimUnassigned(DevIssuer.NAME, TENANT);
         server.bean(AgentRegistry.class).register(TENANT, DEMO_AGENT, new AgentRegistry.Registration("dev@localhost",
                 "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT, List.of(), null, null, null));
         server.bean(AgentLifecycle.class).activate(TENANT, DEMO_AGENT);
