@@ -57,19 +57,19 @@ final class EscrowController {
     private final SecretWatch watch;
     private final LibraryCatalog libraries;
     private final Consumers consumers;
-    private final Approvals approvals;
+    private final BreakGlassDesk breakGlass;
     private final Callers callers;
     private final InstantSource clock;
 
     EscrowController(EscrowService escrow, DualAccounts pairs, RouteCatalog routes, SecretWatch watch, LibraryCatalog libraries,
-                     Consumers consumers, Approvals approvals, Callers callers, InstantSource clock) {
+                     Consumers consumers, BreakGlassDesk breakGlass, Callers callers, InstantSource clock) {
         this.escrow = escrow;
         this.pairs = pairs;
         this.routes = routes;
         this.watch = watch;
         this.libraries = libraries;
         this.consumers = consumers;
-        this.approvals = approvals;
+        this.breakGlass = breakGlass;
         this.callers = callers;
         this.clock = clock;
     }
@@ -217,14 +217,12 @@ final class EscrowController {
         String name = Names.require("name", body.name());
         String detail = "consumer grant '" + name + "' reading " + secretId;
         if (body.approvalId() == null) {
-            Approval held = fileBreakGlass(admin, Approvals.BreakGlass.CONSUMER, secretId, detail, body.reason(), false);
-            return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+            return breakGlass.file(admin, Approvals.BreakGlass.CONSUMER, secretId, detail, body.reason(), false);
         }
-        Approval used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.CONSUMER,
-                secretId, detail);
+        Approval used = breakGlass.redeem(admin, Approvals.BreakGlass.CONSUMER, secretId, body.approvalId(), detail);
         Consumers.Issued issued = consumers.issue(admin.tenant(), secretId, name);
         audit.warn("consumer {} ({}) of {} granted to {} (tenant {}), approved by {} ({})", issued.grant().id(), name, secretId,
-                admin.name(), admin.tenant(), approvers(used), used.id());
+                admin.name(), admin.tenant(), BreakGlassDesk.approvers(used), used.id());
         return HttpResponse.created(consumerView(issued.grant(), issued.token()));
     }
 
@@ -255,34 +253,14 @@ final class EscrowController {
         EscrowedSecret secret = secret(admin, id);
         String detail = "reveal of " + id;
         if (body.approvalId() == null) {
-            Approval held = fileBreakGlass(admin, Approvals.BreakGlass.REVEAL, id, detail, body.reason(), true);
-            return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+            return breakGlass.file(admin, Approvals.BreakGlass.REVEAL, id, detail, body.reason(), true);
         }
-        Approval used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.REVEAL,
-                id, detail);
-        List<String> approvers = approvers(used);
+        Approval used = breakGlass.redeem(admin, Approvals.BreakGlass.REVEAL, id, body.approvalId(), detail);
+        List<String> approvers = BreakGlassDesk.approvers(used);
         audit.warn("break-glass reveal of {} version {} to {} (tenant {}), approved by {} ({})", id, secret.current().number(),
                 admin.name(), admin.tenant(), approvers, used.id());
         return HttpResponse.ok(new EscrowDtos.Revealed(id, secret.current().number(), EscrowDtos.account(secret),
                 secret.current().value(), used.id(), approvers));
-    }
-
-    private Approval fileBreakGlass(Principal.Admin admin, Approvals.BreakGlass operation, String subject, String detail,
-                                    String reason, boolean reasonRequired) {
-        String why = reason == null ? "" : reason.strip();
-        if ((reasonRequired && why.isEmpty()) || why.length() > 500) {
-            throw ApiException.invalid("reason is " + (reasonRequired ? "required (1 to 500 characters)" : "at most 500 characters")
-                    + ": approvers decide on it");
-        }
-        Approval held = approvals.requestBreakGlass(admin.tenant(), admin.name(), operation, subject, detail,
-                why.isEmpty() ? null : why);
-        audit.warn("break-glass {} requested by {} (tenant {}) as {}: {}", detail, admin.name(), admin.tenant(), held.id(),
-                why.isEmpty() ? "(no reason given)" : why);
-        return held;
-    }
-
-    private static List<String> approvers(Approval used) {
-        return used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList();
     }
 
     /**

@@ -150,7 +150,7 @@ final class EscrowDtos {
     }
 
     @Serdeable
-    record LibraryAsk(List<String> accounts, Object defaultTtl, Object maxTtl) {}
+    record LibraryAsk(List<String> accounts, Object defaultTtl, Object maxTtl, String approvalId, String reason) {}
 
     @Serdeable
     record Holder(String account, String leaseId, Instant since, Instant until) {

@@ -2,7 +2,6 @@ package dev.ephemera.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.approval.Approval;
 import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.policy.Decision;
@@ -29,7 +28,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -60,25 +58,21 @@ final class ProxyController {
     @Serdeable
     record ConnectionList(String taskId, List<ProxyAuditLog.Connection> connections) {}
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("ephemera.audit.escrow");
-
     private final RouteCatalog routes;
     private final ProxyAuditLog audit;
     private final TaskLeases leases;
     private final PolicyDecider policy;
-    private final Approvals approvals;
+    private final BreakGlassDesk breakGlass;
     private final Callers callers;
-    private final InstantSource clock;
 
-    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, Approvals approvals,
-                    Callers callers, InstantSource clock) {
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, BreakGlassDesk breakGlass,
+                    Callers callers) {
         this.routes = routes;
         this.audit = audit;
         this.leases = leases;
         this.policy = policy;
-        this.approvals = approvals;
+        this.breakGlass = breakGlass;
         this.callers = callers;
-        this.clock = clock;
     }
 
     /**
@@ -93,44 +87,9 @@ final class ProxyController {
         RouteCatalog.Spec spec = new RouteCatalog.Spec(body.protocol(), body.secretId(), body.upstream(), body.database(),
                 body.header(), body.scheme(), body.username(), body.upstreamTls(), Durations.parse("default_ttl", body.defaultTtl()),
                 Durations.parse("max_ttl", body.maxTtl()));
-        String approved = null;
-        Approval used = null;
-        if (body.approvalId() != null) {
-            String delivery = routes.check(admin.tenant(), name, spec).delivery();
-            used = approvals.redeemBreakGlass(admin.tenant(), body.approvalId(), admin.name(), Approvals.BreakGlass.ROUTE, name,
-                    delivery);
-            approved = delivery;
-        }
-        RouteCatalog.Change change;
-        try {
-            change = routes.configure(admin.tenant(), name, spec, approved);
-        } catch (RuntimeException e) {
-            if (used != null) {
-                approvals.release(used); // refused after redemption (the secret went meanwhile): the approval serves again
-            }
-            throw e;
-        }
-        return switch (change) {
-            case RouteCatalog.Change.Stored stored -> {
-                if (used != null) {
-                    log.warn("{} stored by {} (tenant {}), approved by {} ({})", stored.route().delivery(), admin.name(),
-                            admin.tenant(), used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList(),
-                            used.id());
-                }
-                yield HttpResponse.ok(RouteView.of(stored.route()));
-            }
-            case RouteCatalog.Change.Held held -> {
-                String why = body.reason() == null ? "" : body.reason().strip();
-                if (why.length() > 500) {
-                    throw ApiException.invalid("reason is at most 500 characters");
-                }
-                Approval filed = approvals.requestBreakGlass(admin.tenant(), admin.name(), Approvals.BreakGlass.ROUTE, name,
-                        held.route().delivery(), why.isEmpty() ? null : why);
-                log.warn("break-glass {} requested by {} (tenant {}) as {}: {}", held.route().delivery(), admin.name(),
-                        admin.tenant(), filed.id(), why.isEmpty() ? "(no reason given)" : why);
-                yield HttpResponse.accepted().body(Dtos.ApprovalView.of(filed, clock.instant()));
-            }
-        };
+        String delivery = routes.check(admin.tenant(), name, spec).delivery();
+        return breakGlass.change(admin, Approvals.BreakGlass.ROUTE, name, body.approvalId(), body.reason(), delivery,
+                approved -> routes.configure(admin.tenant(), name, spec, approved), RouteView::of);
     }
 
     @Get("/routes")

@@ -52,10 +52,11 @@ public final class Approvals {
     /**
      * Break-glass operations: each reaches an escrowed secret's value, so each waits for the same two
      * approvals. A reveal shows the value to its requester; a consumer grant gives an application a
-     * token that reads it; a proxy route decides where the proxy sends it.
+     * token that reads it; a proxy route decides where the proxy sends it; a library's accounts are
+     * checked out, with their passwords, by tasks.
      */
     public enum BreakGlass {
-        REVEAL("reveal"), CONSUMER("consumer"), ROUTE("route");
+        REVEAL("reveal"), CONSUMER("consumer"), ROUTE("route"), LIBRARY("library");
 
         private final String kind;
 

@@ -3,6 +3,7 @@ package dev.ephemera.server.proxy;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
 import dev.ephemera.server.api.TtlBounds;
+import dev.ephemera.server.approval.Guarded;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.escrow.DualAccounts;
 import dev.ephemera.server.escrow.EscrowService;
@@ -44,29 +45,19 @@ public final class RouteCatalog {
         this.clock = clock;
     }
 
-    /** What {@link #configure} did: stored the route, or held it because it changes where its secret goes. */
-    public sealed interface Change {
-        ProxyRoute route();
-
-        record Stored(ProxyRoute route) implements Change {}
-
-        /** Not stored: {@code route().delivery()} needs break-glass approval first. */
-        record Held(ProxyRoute route) implements Change {}
-    }
-
     /**
      * Stores the route if it delivers its secret as the stored one does (a change of TTLs only) or
      * as {@code approvedDelivery} says two approvers agreed; otherwise holds it. Checked and stored
      * under one lock, so an unapproved change cannot slip in between.
      */
-    public synchronized Change configure(String tenant, String name, Spec spec, String approvedDelivery) {
+    public synchronized Guarded<ProxyRoute> configure(String tenant, String name, Spec spec, String approvedDelivery) {
         ProxyRoute route = check(tenant, name, spec);
         boolean sameDelivery = find(tenant, name).map(ProxyRoute::delivery).filter(route.delivery()::equals).isPresent();
         if (!sameDelivery && !route.delivery().equals(approvedDelivery)) {
-            return new Change.Held(route);
+            return new Guarded.Held<>(route, route.delivery());
         }
         documents.put(Keys.of("proxy-route", tenant, name), route);
-        return new Change.Stored(route);
+        return new Guarded.Stored<>(route);
     }
 
     /** The route a spec makes, checked, not stored. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.support.PostgresVault;
+import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -13,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every path from one admin to an escrowed secret's value is break-glass, as a reveal is: a consumer
- * grant, a new proxy route, a proxy route pointed elsewhere (HTTP and PostgreSQL). Each is filed,
+ * grant, a new proxy route, a proxy route pointed elsewhere (HTTP and PostgreSQL), an account added
+ * to a library that tasks check out. Each is filed,
  * and takes effect only after two registered admins other than the requester, admins before it was
  * filed, approve it; the operator can neither mint a second token under a taken name nor mint fresh
  * approvers for a request it sees.
@@ -35,8 +37,9 @@ class BreakGlassTest {
     private static final String SECRET = "vk-" + SecretGenerator.password(32);
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresVault env = new PostgresVault(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
+    static TestPostgres postgres;
     static TestVault vault;
     static String alice;
     static String bob;
@@ -48,7 +51,8 @@ class BreakGlassTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vault = TestVault.start(dataDir, Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
+        vault = env.vault();
+        postgres = env.postgres();
         Tokens tokens = vault.server().bean(Tokens.class);
         alice = tokens.issueAdmin("alice", "default");
         bob = tokens.issueAdmin("bob", "default");
@@ -61,7 +65,6 @@ class BreakGlassTest {
     static void stop() {
         attacker.stop(0);
         vendor.stop(0);
-        vault.close();
     }
 
     @Test
@@ -182,6 +185,34 @@ class BreakGlassTest {
     }
 
     @Test
+    void aLibraryHandsOutOnlyAccountsTwoOtherAdminsApproved() throws Exception {
+        String first = escrowedRole();
+        String second = escrowedRole();
+        String library = "lib-" + NEXT.incrementAndGet();
+        String path = "/v1/libraries/" + library;
+        Map<String, Object> one = Map.of("accounts", List.of(first), "max_ttl", "1h");
+        JsonNode held = vault.call("PUT", path, alice, one).expect(202).json();
+        assertThat(held.get("detail").asText()).isEqualTo("library " + library + " checks out " + first);
+        vault.call("GET", path, alice, null).expect(404);
+        vault.call("POST", path + "/check-out", startTask(), Map.of("ttl", "5m")).expect(404);
+        String approval = held.get("approval_id").asText();
+        refusesSelfDuplicateAndConjuredApprovers(approval, alice);
+        assertThat(vault.call("PUT", path, alice, Map.of("accounts", List.of(first, second), "approval_id", approval)).expect(403)
+                .body()).contains("was given for library " + library + " checks out " + first);
+        vault.call("PUT", path, alice, with(one, "approval_id", approval)).expect(200);
+
+        JsonNode account = vault.call("POST", path + "/check-out", startTask(), Map.of("ttl", "5m")).expect(201).json()
+                .get("credential");
+        assertThat(postgres.canLogIn(account.get("username").asText(), account.get("password").asText())).isTrue();
+
+        // One more account is held; fewer, or other TTLs, take effect at once.
+        vault.call("PUT", path, alice, Map.of("accounts", List.of(first, second), "max_ttl", "1h")).expect(202);
+        assertThat(vault.call("GET", path, alice, null).expect(200).json().get("accounts").toString())
+                .isEqualTo("[\"" + first + "\"]");
+        vault.call("PUT", path, alice, Map.of("accounts", List.of(first), "max_ttl", "2h")).expect(200);
+    }
+
+    @Test
     void theOperatorCanNeitherReuseANameNorConjureApprovers() {
         String operator = vault.adminToken();
         for (String taken : List.of("test-admin", "bob", "alice")) {
@@ -236,6 +267,17 @@ class BreakGlassTest {
     private static String escrowed() {
         String id = "vendor-" + NEXT.incrementAndGet();
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", id, "value", SECRET)).expect(201);
+        return id;
+    }
+
+    /** A PostgreSQL login role escrowed by the operator (its backend's admin account rotates it at once). */
+    private static String escrowedRole() throws Exception {
+        String role = "svc_glass_" + NEXT.incrementAndGet();
+        String initial = SecretGenerator.password(24);
+        postgres.createLoginRole(role, initial);
+        String id = role.replace('_', '-');
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", id, "backend", "pg", "account", role, "value", initial))
+                .expect(201);
         return id;
     }
 
