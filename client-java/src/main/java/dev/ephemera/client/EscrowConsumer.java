@@ -120,7 +120,7 @@ public final class EscrowConsumer {
             return this;
         }
 
-        /** The token an admin received when granting this consumer ({@code POST /v1/escrow/{id}/consumers}). */
+        /** The token an admin received when granting this consumer ({@code POST /v1/escrow/{id}/consumers}, once approved). */
         public Builder consumerToken(String consumerToken) {
             Objects.requireNonNull(consumerToken, "consumerToken must not be null");
             // Stripped: a token read from a file usually ends in a newline.

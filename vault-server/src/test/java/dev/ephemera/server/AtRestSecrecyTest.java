@@ -47,7 +47,7 @@ class AtRestSecrecyTest {
             String nextKey = "vendor-" + dev.ephemera.crypto.SecretGenerator.password(24);
             secrets.add(nextKey);
             vault.call("PUT", "/v1/escrow/vendor-key/value", vault.adminToken(), Map.of("value", nextKey)).expect(200);
-            secrets.add(vault.call("POST", "/v1/escrow/vendor-key/consumers", vault.adminToken(), Map.of("name", "app"))
+            secrets.add(vault.approved("POST", "/v1/escrow/vendor-key/consumers", Map.of("name", "app"))
                     .expect(201).json().path("token").asText());
         }
 

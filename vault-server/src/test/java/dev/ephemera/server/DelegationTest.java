@@ -157,6 +157,8 @@ class DelegationTest {
         assertRefused(delegate(parent, Map.of("agent_id", "sleepy", "objective", "x")), 403, "is suspended");
         assertRefused(delegate(parent, Map.of("agent_id", "nobody", "objective", "x")), 404, "no agent nobody");
         String other = vault.server().bean(Tokens.class).issueAdmin("other-admin", "other");
+        vault.call("PUT", "/v1/issuers/test/tenants/other", vault.adminToken(), Map.of("subject_prefix", "spiffe://other.example/"))
+                .expect(200);
         vault.call("PUT", "/v1/agents/outsider", other, Map.of("owner", "olga@other.example", "purpose", "other tenant",
                 "issuer", "test", "subject", "spiffe://other.example/outsider")).expect(200);
         assertRefused(delegate(parent, Map.of("agent_id", "outsider", "objective", "x")), 404, "no agent outsider");

@@ -48,4 +48,29 @@ class DevServerTest {
         }
         assertThat(Files.getPosixFilePermissions(dataDir.resolve("unseal.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
     }
+
+    @Test
+    void aRestartOnTheSameDataDirectoryPrintsAFreshOperatorTokenForTheSameRoot() throws Exception {
+        String first;
+        try (DevServer dev = DevServer.start(dataDir, "127.0.0.1", 0, false, new PrintStream(new ByteArrayOutputStream()))) {
+            first = env().get("EPHEMERA_ADMIN_TOKEN");
+        }
+        try (DevServer dev = DevServer.start(dataDir, "127.0.0.1", 0, false, new PrintStream(new ByteArrayOutputStream()))) {
+            String second = env().get("EPHEMERA_ADMIN_TOKEN");
+            assertThat(second).isNotEqualTo(first);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (String[] token : new String[][] {{first, "401"}, {second, "200"}}) {
+                java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                                dev.address().resolve("/v1/sys/metrics")).header("Authorization", "Bearer " + token[0]).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(Integer.parseInt(token[1]));
+            }
+        }
+    }
+
+    private Map<String, String> env() throws Exception {
+        return Files.readAllLines(dataDir.resolve("dev.env")).stream()
+                .map(line -> line.replaceFirst("^export ", "").split("=", 2))
+                .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    }
 }

@@ -54,6 +54,8 @@ class PolicyEnforcementTest {
     @Test
     void aTenantWithoutPolicyIsDeniedEverythingAndTheDenialIsKept() {
         String acmeAdmin = vault.server().bean(Tokens.class).issueAdmin("acme-admin", "acme");
+        vault.call("PUT", "/v1/issuers/test/tenants/acme", vault.adminToken(), Map.of("subject_prefix", "spiffe://acme.example/"))
+                .expect(200);
         vault.call("PUT", "/v1/agents/acme-bot", acmeAdmin, Map.of("owner", "carol@acme.example", "purpose", "acme reports",
                 "issuer", "test", "subject", "spiffe://acme.example/bot")).expect(200);
         vault.call("POST", "/v1/agents/acme-bot/activate", acmeAdmin, null).expect(200);

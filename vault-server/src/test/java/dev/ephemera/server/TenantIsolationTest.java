@@ -37,6 +37,8 @@ class TenantIsolationTest {
         vault = TestVault.start(dataDir);
         vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         betaAdmin = vault.server().bean(Tokens.class).issueAdmin("beta-admin", "beta");
+        vault.call("PUT", "/v1/issuers/test/tenants/beta", vault.adminToken(), Map.of("subject_prefix", "spiffe://beta.example/"))
+                .expect(200);
         vault.call("PUT", "/v1/agents/test-agent", betaAdmin, Map.of("owner", "bob@beta.example", "purpose", "beta work",
                 "issuer", "test", "subject", BETA_SUBJECT)).expect(200);
         vault.call("POST", "/v1/agents/test-agent/activate", betaAdmin, null).expect(200);
@@ -144,6 +146,60 @@ class TenantIsolationTest {
         String root = tokens.bootstrapOperator().orElseThrow();
         assertThat(tokens.bootstrapOperator()).isEmpty();
         vault.call("GET", "/v1/sys/metrics", root, null).expect(200);
+    }
+
+    @Test
+    void noTenantBindsAWorkloadIdentityTheOperatorDidNotAssignIt() {
+        Map<String, Object> squat = Map.of("owner", "bob@beta.example", "purpose", "squat", "issuer", "test",
+                "subject", "spiffe://test.local/agents/nobody-bound-this-yet");
+        assertThat(vault.call("PUT", "/v1/agents/squatter", betaAdmin, squat).expect(403).json().get("message").asText())
+                .contains("not assigned to this tenant");
+        // Nor the other way round: beta's subjects are beta's, bound or not.
+        vault.call("PUT", "/v1/agents/squatter", vault.adminToken(), Map.of("owner", "ann@example.com", "purpose", "squat",
+                "issuer", "test", "subject", "spiffe://beta.example/not-yet")).expect(403);
+        vault.call("GET", "/v1/agents/squatter", betaAdmin, null).expect(404);
+        vault.call("GET", "/v1/agents/squatter", vault.adminToken(), null).expect(404);
+
+        // A tenant the operator assigns a prefix binds under it, and only under it.
+        String gamma = vault.call("POST", "/v1/sys/admin-tokens", vault.adminToken(), Map.of("name", "gus", "tenant", "gamma-ids"))
+                .expect(201).json().get("token").asText();
+        Map<String, Object> gammaBot = Map.of("owner", "gus@gamma.example", "purpose", "gamma work", "issuer", "test",
+                "subject", "spiffe://gamma.example/bot");
+        vault.call("PUT", "/v1/agents/gamma-bot", gamma, gammaBot).expect(403);
+        vault.call("PUT", "/v1/issuers/test/tenants/gamma-ids", betaAdmin, Map.of("subject_prefix", "spiffe://gamma.example/"))
+                .expect(403);
+        vault.call("PUT", "/v1/issuers/test/tenants/gamma-ids", vault.adminToken(), Map.of("subject_prefix", "spiffe://gamma.example"))
+                .expect(400);
+        vault.call("PUT", "/v1/issuers/test/tenants/gamma-ids", vault.adminToken(), Map.of("subject_prefix", "spiffe://gamma.example/"))
+                .expect(200);
+        vault.call("PUT", "/v1/agents/gamma-bot", gamma, gammaBot).expect(200);
+        vault.call("POST", "/v1/agents/gamma-bot/activate", gamma, null).expect(200);
+        vault.call("PUT", "/v1/agents/gamma-bot", betaAdmin, gammaBot).expect(403);
+
+        // The operator cannot hand one prefix to two tenants, nor take an identity from the tenant whose agent holds it.
+        vault.call("PUT", "/v1/issuers/test/tenants/beta", vault.adminToken(), Map.of("subject_prefix", "spiffe://gamma.example/"))
+                .expect(409);
+        assertThat(vault.call("PUT", "/v1/issuers/test/tenants/gamma-ids", vault.adminToken(),
+                Map.of("subject_prefix", "spiffe://test.local/agents/")).expect(409).body()).contains("an agent of tenant default");
+        vault.call("PUT", "/v1/issuers/nope/tenants/gamma-ids", vault.adminToken(), Map.of("subject_prefix", "x:")).expect(404);
+        assertThat(vault.call("GET", "/v1/issuers/test/tenants", vault.adminToken(), null).expect(200).json().toString())
+                .contains("\"tenant\":\"gamma-ids\"").contains("\"subject_prefix\":\"spiffe://gamma.example/\"");
+    }
+
+    @Test
+    void anotherTenantsIdentityAnswersAsOneThatDoesNotExist() {
+        // Bound by an agent of the default tenant, or unbound in its space (a prefix or the whole issuer): one answer.
+        Response bound = vault.call("PUT", "/v1/agents/prober", betaAdmin, Map.of("owner", "bob@beta.example", "purpose", "probe",
+                "issuer", "test", "subject", TestVault.AGENT_SUBJECT));
+        Response unbound = vault.call("PUT", "/v1/agents/prober", betaAdmin, Map.of("owner", "bob@beta.example", "purpose", "probe",
+                "issuer", "test", "subject", "spiffe://test.local/agents/unbound"));
+        Response nowhere = vault.call("PUT", "/v1/agents/prober", betaAdmin, Map.of("owner", "bob@beta.example", "purpose", "probe",
+                "issuer", "test", "subject", "spiffe://nowhere.example/x"));
+        assertThat(bound.status()).isEqualTo(403);
+        assertThat(bound).isEqualTo(unbound).isEqualTo(nowhere);
+        // Within its own tenant an admin still learns which of its agents holds an identity.
+        assertThat(vault.call("PUT", "/v1/agents/prober", vault.adminToken(), Map.of("owner", "ann@example.com", "purpose", "probe",
+                "issuer", "test", "subject", TestVault.AGENT_SUBJECT)).expect(409).body()).contains("bound to agent " + TestVault.AGENT);
     }
 
     private static void assertAlphaLeaseActive() {

@@ -2,6 +2,7 @@ package dev.ephemera.server.agent;
 
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
+import dev.ephemera.server.auth.IssuerTenants;
 import dev.ephemera.server.auth.VerifiedWorkload;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.core.Documents;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
 /**
  * Registers agents per tenant and finds the agent a verified workload token belongs to. Agents live
  * under their tenant ({@code agent/{tenant}/{id}}): the same id in two tenants names two agents, and
- * no tenant can read or overwrite another's.
+ * no tenant can read or overwrite another's. A tenant binds only workload identities an operator
+ * assigned to it ({@link IssuerTenants}).
  */
 @Singleton
 public final class AgentRegistry {
@@ -37,11 +39,13 @@ public final class AgentRegistry {
 
     private final Documents documents;
     private final WorkloadTokens workloadTokens;
+    private final IssuerTenants issuerTenants;
     private final InstantSource clock;
 
-    AgentRegistry(Documents documents, WorkloadTokens workloadTokens, InstantSource clock) {
+    AgentRegistry(Documents documents, WorkloadTokens workloadTokens, IssuerTenants issuerTenants, InstantSource clock) {
         this.documents = documents;
         this.workloadTokens = workloadTokens;
+        this.issuerTenants = issuerTenants;
         this.clock = clock;
     }
 
@@ -78,8 +82,14 @@ public final class AgentRegistry {
         }
         byte[] bindingKey = bindingKey(r.issuer(), r.subject());
         Optional<Binding> bound = documents.get(bindingKey, Binding.class);
-        if (bound.isPresent() && !bound.get().equals(new Binding(tenant, id))) {
-            throw ApiException.conflict("that workload identity is already bound to an agent");
+        // One answer for an identity of another tenant, bound or not, and one nobody has: nothing to squat, nothing to probe.
+        if (!issuerTenants.owner(r.issuer(), r.subject()).filter(tenant::equals).isPresent()
+                || bound.filter(other -> !other.tenant().equals(tenant)).isPresent()) {
+            throw ApiException.forbidden("that workload identity of issuer '" + r.issuer() + "' is not assigned to this tenant: "
+                    + "an operator assigns tenants the subject prefixes of an issuer (PUT /v1/issuers/{name}/tenants/{tenant})");
+        }
+        if (bound.isPresent() && !bound.get().agentId().equals(id)) {
+            throw ApiException.conflict("that workload identity is already bound to agent " + bound.get().agentId());
         }
         Optional<Agent> existing = find(tenant, id);
         if (existing.map(Agent::status).orElse(null) == Agent.AgentStatus.OFFBOARDED) {
@@ -114,6 +124,12 @@ public final class AgentRegistry {
 
     void save(Agent agent) {
         documents.put(agentKey(agent.tenant(), agent.id()), agent);
+    }
+
+    /** The identities of an issuer bound to agents of any tenant: an operator's reassignment must not strand them. */
+    public List<IssuerTenants.Bound> boundTo(String issuer) {
+        return documents.list(Keys.prefix("agent"), Agent.class).stream().filter(agent -> agent.issuer().equals(issuer))
+                .map(agent -> new IssuerTenants.Bound(agent.tenant(), agent.issuer(), agent.subject())).toList();
     }
 
     /** Ids of the tenant's agents sponsored by this owner (compared ignoring case). */

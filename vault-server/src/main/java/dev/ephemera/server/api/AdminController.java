@@ -4,6 +4,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Issuer;
+import dev.ephemera.server.auth.IssuerTenants;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.backend.BackendCatalog;
@@ -23,19 +24,24 @@ import java.util.Map;
 
 /**
  * Admin configuration. Backends, their roles and workload token issuers are shared by all tenants and
- * changed by operators only; agents belong to the admin's tenant.
+ * changed by operators only, who also assign each tenant the workload identities (subject prefixes of
+ * an issuer) its agents may use; agents belong to the admin's tenant.
  */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class AdminController {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminController.class);
+
     private final BackendCatalog backends;
     private final WorkloadTokens workloadTokens;
     private final AgentRegistry agents;
     private final AgentLifecycle lifecycle;
     private final Callers callers;
+    private final IssuerTenants issuerTenants;
 
     AdminController(BackendCatalog backends, WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle,
-                    Callers callers) {
+                    Callers callers, IssuerTenants issuerTenants) {
+        this.issuerTenants = issuerTenants;
         this.lifecycle = lifecycle;
         this.backends = backends;
         this.workloadTokens = workloadTokens;
@@ -84,7 +90,7 @@ final class AdminController {
     @Put("/issuers/{name}")
     Dtos.IssuerView configureIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                     @PathVariable String name, @Body Dtos.IssuerBody body) {
-        callers.operator(authorization);
+        Principal.Admin operator = callers.operator(authorization);
         String jwks = switch (body.jwks()) {
             case null -> null;
             case String text -> text;
@@ -100,7 +106,39 @@ final class AdminController {
         Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), kind, body.issuer(),
                 body.audience(), jwks, body.jwksUri(), body.algorithms(), body.trustDomain(), !Boolean.FALSE.equals(body.rejectReplay()),
                 body.x509Bundle()));
+        issuerTenants.claimUnassigned(issuer.name(), operator.tenant());
         return view(issuer);
+    }
+
+    /**
+     * Operator: the issuer's subjects under a prefix belong to a tenant (the longest assigned prefix
+     * of a subject decides); only that tenant's admins bind them to agents.
+     */
+    @Put("/issuers/{name}/tenants/{tenant}")
+    Dtos.IssuerAssignmentView assignIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                           @PathVariable String name, @PathVariable String tenant,
+                                           @Body Dtos.IssuerAssignmentBody body) {
+        Principal.Admin operator = callers.operator(authorization);
+        requireIssuer(name);
+        IssuerTenants.Assignment assignment = issuerTenants.assign(name, body.subjectPrefix(), Names.require("tenant", tenant),
+                agents.boundTo(name));
+        log.info("operator {} assigned subjects '{}' of issuer {} to tenant {}", operator.name(), assignment.subjectPrefix(), name,
+                tenant);
+        return Dtos.IssuerAssignmentView.of(assignment);
+    }
+
+    @Get("/issuers/{name}/tenants")
+    List<Dtos.IssuerAssignmentView> issuerAssignments(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                      @PathVariable String name) {
+        callers.operator(authorization);
+        requireIssuer(name);
+        return issuerTenants.of(name).stream().map(Dtos.IssuerAssignmentView::of).toList();
+    }
+
+    private void requireIssuer(String name) {
+        if (workloadTokens.issuers().stream().noneMatch(issuer -> issuer.name().equals(name))) {
+            throw ApiException.notFound("no issuer named '" + name + "'");
+        }
     }
 
     @Get("/issuers")

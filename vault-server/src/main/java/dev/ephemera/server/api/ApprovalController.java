@@ -2,6 +2,7 @@ package dev.ephemera.server.api;
 
 import dev.ephemera.server.approval.Approval;
 import dev.ephemera.server.approval.Approvals;
+import dev.ephemera.server.auth.Admins;
 import dev.ephemera.server.auth.Principal;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -63,15 +64,15 @@ final class ApprovalController {
     @Post("/{approvalId}/approve")
     Dtos.ApprovalView approve(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
                               @Nullable @Body Dtos.Vote body) {
-        Principal.Admin admin = callers.admin(authorization);
-        return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin.name(), true,
+        Admins.Admin admin = callers.approver(authorization);
+        return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin, true,
                 body == null ? null : body.comment()), clock.instant());
     }
 
     @Post("/{approvalId}/deny")
     Dtos.ApprovalView deny(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
                            @Body Dtos.Vote body) {
-        Principal.Admin admin = callers.admin(authorization);
-        return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin.name(), false, body.comment()), clock.instant());
+        Admins.Admin admin = callers.approver(authorization);
+        return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin, false, body.comment()), clock.instant());
     }
 }

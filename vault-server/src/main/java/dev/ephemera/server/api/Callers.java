@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.auth.Admins;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.Tokens;
 import jakarta.inject.Singleton;
@@ -9,8 +10,11 @@ import jakarta.inject.Singleton;
 public final class Callers {
     private final Tokens tokens;
 
-    Callers(Tokens tokens) {
+    private final Admins admins;
+
+    Callers(Tokens tokens, Admins admins) {
         this.tokens = tokens;
+        this.admins = admins;
     }
 
     public static String bearer(String authorization) {
@@ -53,6 +57,18 @@ public final class Callers {
             return admin;
         }
         throw ApiException.forbidden("this call needs an admin token");
+    }
+
+    /**
+     * An admin who may vote on approvals: a registered person holding the token registered for that
+     * name. A token minted for a name outside the registry (before names were unique) votes for nobody.
+     */
+    public Admins.Admin approver(String authorization) {
+        String bearer = bearer(authorization);
+        Principal.Admin admin = admin(authorization);
+        return admins.holding(admin.tenant(), admin.name(), tokens.recordKey(bearer))
+                .orElseThrow(() -> ApiException.forbidden("this admin token names no registered admin, so it cannot vote: "
+                        + "an operator issues each admin one token under a unique name"));
     }
 
     public Principal.Admin operator(String authorization) {

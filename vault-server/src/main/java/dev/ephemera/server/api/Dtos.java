@@ -59,10 +59,10 @@ public final class Dtos {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ApprovalView(String approvalId, String status, String taskId, String agentId, String backend, String role,
                                long ttlSeconds, int requiredApprovals, boolean excludesOwner, List<Approval.Vote> votes,
-                               Instant createdAt, Instant expiresAt) {
+                               Instant createdAt, Instant expiresAt, String detail, String reason) {
         static ApprovalView of(Approval a, Instant now) {
             return new ApprovalView(a.id(), a.statusAt(now).name().toLowerCase(), a.taskId(), a.agentId(), a.backend(), a.role(),
-                    a.ttlSeconds(), a.required(), a.excludesOwner(), a.votes(), a.createdAt(), a.expiresAt());
+                    a.ttlSeconds(), a.required(), a.excludesOwner(), a.votes(), a.createdAt(), a.expiresAt(), a.detail(), a.reason());
         }
     }
 
@@ -134,6 +134,17 @@ public final class Dtos {
         static RoleView of(RoleConfig r) {
             return new RoleView(r.backend(), r.name(), r.creationStatements(), r.renewStatements(),
                     r.revocationStatements(), r.defaultTtl().toSeconds(), r.maxTtl().toSeconds());
+        }
+    }
+
+    @Serdeable
+    public record IssuerAssignmentBody(String subjectPrefix) {}
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record IssuerAssignmentView(String issuer, String subjectPrefix, String tenant, Instant assignedAt) {
+        static IssuerAssignmentView of(dev.ephemera.server.auth.IssuerTenants.Assignment a) {
+            return new IssuerAssignmentView(a.issuer(), a.subjectPrefix(), a.tenant(), a.assignedAt());
         }
     }
 

@@ -57,19 +57,19 @@ final class EscrowController {
     private final SecretWatch watch;
     private final LibraryCatalog libraries;
     private final Consumers consumers;
-    private final Approvals approvals;
+    private final BreakGlassDesk breakGlass;
     private final Callers callers;
     private final InstantSource clock;
 
     EscrowController(EscrowService escrow, DualAccounts pairs, RouteCatalog routes, SecretWatch watch, LibraryCatalog libraries,
-                     Consumers consumers, Approvals approvals, Callers callers, InstantSource clock) {
+                     Consumers consumers, BreakGlassDesk breakGlass, Callers callers, InstantSource clock) {
         this.escrow = escrow;
         this.pairs = pairs;
         this.routes = routes;
         this.watch = watch;
         this.libraries = libraries;
         this.consumers = consumers;
-        this.approvals = approvals;
+        this.breakGlass = breakGlass;
         this.callers = callers;
         this.clock = clock;
     }
@@ -204,14 +204,25 @@ final class EscrowController {
         return HttpResponse.ok(anyView(admin, id));
     }
 
+    /**
+     * Break-glass, like a reveal: a consumer's token reads the secret's value, so the grant is filed
+     * (202) and two other admins approve it; the same admin then asks again naming the approval and
+     * receives the application's token, once.
+     */
     @Post("/{id}/consumers")
-    HttpResponse<EscrowDtos.ConsumerView> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
-                                                      @PathVariable String id, @Body EscrowDtos.ConsumerAsk body) {
+    HttpResponse<?> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                                @Body EscrowDtos.ConsumerAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        exists(admin, id);
-        Consumers.Issued issued = consumers.issue(admin.tenant(), id, Names.require("name", body.name()));
-        audit.info("consumer {} ({}) of {} granted by {} (tenant {})", issued.grant().id(), issued.grant().name(), id,
-                admin.name(), admin.tenant());
+        String secretId = exists(admin, id);
+        String name = Names.require("name", body.name());
+        String detail = "consumer grant '" + name + "' reading " + secretId;
+        if (body.approvalId() == null) {
+            return breakGlass.file(admin, Approvals.BreakGlass.CONSUMER, secretId, detail, body.reason(), false);
+        }
+        Approval used = breakGlass.redeem(admin, Approvals.BreakGlass.CONSUMER, secretId, body.approvalId(), detail);
+        Consumers.Issued issued = consumers.issue(admin.tenant(), secretId, name);
+        audit.warn("consumer {} ({}) of {} granted to {} (tenant {}), approved by {} ({})", issued.grant().id(), name, secretId,
+                admin.name(), admin.tenant(), BreakGlassDesk.approvers(used), used.id());
         return HttpResponse.created(consumerView(issued.grant(), issued.token()));
     }
 
@@ -240,18 +251,12 @@ final class EscrowController {
                            @Body EscrowDtos.RevealAsk body) {
         Principal.Admin admin = callers.admin(authorization);
         EscrowedSecret secret = secret(admin, id);
+        String detail = "reveal of " + id;
         if (body.approvalId() == null) {
-            String reason = body.reason() == null ? "" : body.reason().strip();
-            if (reason.isEmpty() || reason.length() > 500) {
-                throw ApiException.invalid("reason is required (1 to 500 characters): approvers decide on it");
-            }
-            Approval held = approvals.requestReveal(admin.tenant(), admin.name(), id);
-            audit.warn("break-glass reveal of {} requested by {} (tenant {}) as {}: {}", id, admin.name(), admin.tenant(),
-                    held.id(), reason);
-            return HttpResponse.accepted().body(Dtos.ApprovalView.of(held, clock.instant()));
+            return breakGlass.file(admin, Approvals.BreakGlass.REVEAL, id, detail, body.reason(), true);
         }
-        Approval used = approvals.redeemReveal(admin.tenant(), body.approvalId(), admin.name(), id);
-        List<String> approvers = used.votes().stream().filter(Approval.Vote::approve).map(Approval.Vote::approver).toList();
+        Approval used = breakGlass.redeem(admin, Approvals.BreakGlass.REVEAL, id, body.approvalId(), detail);
+        List<String> approvers = BreakGlassDesk.approvers(used);
         audit.warn("break-glass reveal of {} version {} to {} (tenant {}), approved by {} ({})", id, secret.current().number(),
                 admin.name(), admin.tenant(), approvers, used.id());
         return HttpResponse.ok(new EscrowDtos.Revealed(id, secret.current().number(), EscrowDtos.account(secret),

@@ -115,8 +115,9 @@ final class EscrowDtos {
     @Serdeable
     record PairRotated(boolean rotated, int attempts, String account, PairView pair) {}
 
+    /** A consumer grant: asked first with a reason, then again naming its approval. */
     @Serdeable
-    record ConsumerAsk(String name) {}
+    record ConsumerAsk(String name, String approvalId, String reason) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -149,7 +150,7 @@ final class EscrowDtos {
     }
 
     @Serdeable
-    record LibraryAsk(List<String> accounts, Object defaultTtl, Object maxTtl) {}
+    record LibraryAsk(List<String> accounts, Object defaultTtl, Object maxTtl, String approvalId, String reason) {}
 
     @Serdeable
     record Holder(String account, String leaseId, Instant since, Instant until) {

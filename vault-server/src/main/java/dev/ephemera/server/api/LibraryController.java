@@ -3,6 +3,7 @@ package dev.ephemera.server.api;
 import dev.ephemera.lease.LeaseException;
 import dev.ephemera.legacy.checkout.AccountLibrary;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.escrow.LibraryBackend;
 import dev.ephemera.server.escrow.LibraryCatalog;
@@ -43,10 +44,12 @@ final class LibraryController {
     private final TaskLeases leases;
     private final PolicyDecider policy;
     private final Callers callers;
+    private final BreakGlassDesk breakGlass;
     private final InstantSource clock;
 
     LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskLeases leases, PolicyDecider policy, Callers callers,
-                      InstantSource clock) {
+                      BreakGlassDesk breakGlass, InstantSource clock) {
+        this.breakGlass = breakGlass;
         this.catalog = catalog;
         this.accounts = accounts;
         this.leases = leases;
@@ -55,12 +58,20 @@ final class LibraryController {
         this.clock = clock;
     }
 
+    /**
+     * 200 when stored. Check-out hands tasks the accounts' passwords, so a new library, or one more
+     * account, is break-glass: filed (202) for two other admins to approve, then sent again naming the
+     * approval. Removing accounts or changing TTLs takes effect at once.
+     */
     @Put("/{name}")
-    EscrowDtos.LibraryView configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
-                                     @Body EscrowDtos.LibraryAsk body) {
+    HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+                              @Body EscrowDtos.LibraryAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        return view(catalog.configure(admin.tenant(), name, body.accounts(), Durations.parse("default_ttl", body.defaultTtl()),
-                Durations.parse("max_ttl", body.maxTtl())));
+        Duration defaultTtl = Durations.parse("default_ttl", body.defaultTtl());
+        Duration maxTtl = Durations.parse("max_ttl", body.maxTtl());
+        String detail = LibraryCatalog.detail(Names.require("library name", name), body.accounts() == null ? List.of() : body.accounts());
+        return breakGlass.change(admin, Approvals.BreakGlass.LIBRARY, name, body.approvalId(), body.reason(), detail,
+                approved -> catalog.configure(admin.tenant(), name, body.accounts(), defaultTtl, maxTtl, approved), this::view);
     }
 
     @Get

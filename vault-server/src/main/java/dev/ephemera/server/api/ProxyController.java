@@ -2,6 +2,7 @@ package dev.ephemera.server.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.approval.Approvals;
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.policy.PolicyAction;
@@ -30,7 +31,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Credential-injecting proxy routes: admins configure them over escrowed secrets; a task leases a
+ * Credential-injecting proxy routes: admins configure them over escrowed secrets (break-glass, as a
+ * route decides where the secret goes); a task leases a
  * route (policy: {@code Lease} of role {@code proxy/<route>}) and gets a lease token the proxy
  * takes in place of the secret; admins read every proxied connection of a task.
  */
@@ -39,7 +41,7 @@ import java.util.List;
 final class ProxyController {
     @Serdeable
     record RouteAsk(String protocol, String secretId, String upstream, String database, String header, String scheme,
-                    String username, Boolean upstreamTls, Object defaultTtl, Object maxTtl) {}
+                    String username, Boolean upstreamTls, Object defaultTtl, Object maxTtl, String approvalId, String reason) {}
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -60,23 +62,34 @@ final class ProxyController {
     private final ProxyAuditLog audit;
     private final TaskLeases leases;
     private final PolicyDecider policy;
+    private final BreakGlassDesk breakGlass;
     private final Callers callers;
 
-    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, Callers callers) {
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, BreakGlassDesk breakGlass,
+                    Callers callers) {
         this.routes = routes;
         this.audit = audit;
         this.leases = leases;
         this.policy = policy;
+        this.breakGlass = breakGlass;
         this.callers = callers;
     }
 
+    /**
+     * 200 when stored. A new route, or a change of where or how it delivers its secret (anything but
+     * its TTLs), is break-glass: the first call files it (202) for two other admins to approve; the
+     * same admin then sends the same route again naming the approval.
+     */
     @Put("/routes/{name}")
-    RouteView configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
-                        @Body RouteAsk body) {
+    HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+                              @Body RouteAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        return RouteView.of(routes.configure(admin.tenant(), name, new RouteCatalog.Spec(body.protocol(), body.secretId(),
-                body.upstream(), body.database(), body.header(), body.scheme(), body.username(), body.upstreamTls(),
-                Durations.parse("default_ttl", body.defaultTtl()), Durations.parse("max_ttl", body.maxTtl()))));
+        RouteCatalog.Spec spec = new RouteCatalog.Spec(body.protocol(), body.secretId(), body.upstream(), body.database(),
+                body.header(), body.scheme(), body.username(), body.upstreamTls(), Durations.parse("default_ttl", body.defaultTtl()),
+                Durations.parse("max_ttl", body.maxTtl()));
+        String delivery = routes.check(admin.tenant(), name, spec).delivery();
+        return breakGlass.change(admin, Approvals.BreakGlass.ROUTE, name, body.approvalId(), body.reason(), delivery,
+                approved -> routes.configure(admin.tenant(), name, spec, approved), RouteView::of);
     }
 
     @Get("/routes")

@@ -2,6 +2,7 @@ package dev.ephemera.server.approval;
 
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.api.ApiException;
+import dev.ephemera.server.auth.Admins;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.policy.Decision;
 import dev.ephemera.server.task.Task;
@@ -13,12 +14,15 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Human-in-the-loop: requests that policy permits only with approval wait here. Approvers are
- * admins of the tenant, named; the agent cannot approve (it has no admin identity), its owner
- * cannot when the policy excludes owners, and nobody approves twice. One denial ends the request.
+ * Human-in-the-loop: requests that policy permits only with approval wait here, and so do admins'
+ * break-glass operations on escrowed secrets. Approvers are registered admins of the tenant, each a
+ * person with a unique name ({@link Admins}) who was an admin before the request was filed; the
+ * requester cannot approve (an agent has no admin identity), the agent's owner cannot when the
+ * policy excludes owners, and nobody approves twice. One denial ends the request.
  * Agents wait with {@link #await}, which returns as soon as the request is decided.
  */
 @Singleton
@@ -40,31 +44,57 @@ public final class Approvals {
         Instant expires = now.plus(LIFETIME).isBefore(task.expiresAt()) ? now.plus(LIFETIME) : task.expiresAt();
         Approval approval = new Approval(SecretGenerator.identifier("apr_"), task.tenant(), task.id(), task.agentId(), owner,
                 backend, role, ttl.toSeconds(), permit.approval().approvers(), permit.approval().excludesOwner(), permit.id(),
-                Approval.Status.PENDING, List.of(), now, expires);
+                Approval.Status.PENDING, List.of(), now, expires, null, null);
         save(approval);
         return approval;
     }
-
-    /** What a break-glass reveal is filed under: not a lease, so no task and no TTL. */
-    public static final String REVEAL = "reveal";
 
     /**
-     * Break-glass: an admin asks to see an escrowed secret; two other admins must approve. The
-     * requester stands where an agent would, so it cannot approve its own request.
+     * Break-glass operations: each reaches an escrowed secret's value, so each waits for the same two
+     * approvals. A reveal shows the value to its requester; a consumer grant gives an application a
+     * token that reads it; a proxy route decides where the proxy sends it; a library's accounts are
+     * checked out, with their passwords, by tasks.
      */
-    public synchronized Approval requestReveal(String tenant, String requester, String secretId) {
+    public enum BreakGlass {
+        REVEAL("reveal"), CONSUMER("consumer"), ROUTE("route"), LIBRARY("library");
+
+        private final String kind;
+
+        BreakGlass(String kind) {
+            this.kind = kind;
+        }
+
+        public String kind() {
+            return kind;
+        }
+    }
+
+    /**
+     * Files a break-glass operation on {@code subject} (a secret, or a route); two admins other than
+     * the requester must approve it. The requester stands where an agent would, so it cannot approve
+     * its own request. {@code detail} is exactly what is asked, what the approvers see and what the
+     * requester must ask again to use the approval.
+     */
+    public synchronized Approval requestBreakGlass(String tenant, String requester, BreakGlass operation, String subject,
+                                                   String detail, String reason) {
         Instant now = clock.instant();
-        Approval approval = new Approval(SecretGenerator.identifier("apr_"), tenant, null, requester, requester, REVEAL,
-                secretId, 0, 2, true, null, Approval.Status.PENDING, List.of(), now, now.plus(LIFETIME));
+        Approval approval = new Approval(SecretGenerator.identifier("apr_"), tenant, null, requester, requester, operation.kind(),
+                subject, 0, 2, true, null, Approval.Status.PENDING, List.of(), now, now.plus(LIFETIME), detail, reason);
         save(approval);
         return approval;
     }
 
-    /** The requester uses its approved reveal, once. */
-    public synchronized Approval redeemReveal(String tenant, String id, String requester, String secretId) {
+    /** The requester uses its approved operation, once, for exactly what was approved. */
+    public synchronized Approval redeemBreakGlass(String tenant, String id, String requester, BreakGlass operation, String subject,
+                                                  String detail) {
         Approval approval = find(tenant, id)
-                .filter(a -> REVEAL.equals(a.backend()) && a.role().equals(secretId) && a.agentId().equals(requester))
-                .orElseThrow(() -> ApiException.notFound("no reveal approval " + id + " of " + secretId + " requested by " + requester));
+                .filter(a -> a.taskId() == null && operation.kind().equals(a.backend()) && a.role().equals(subject)
+                        && a.agentId().equals(requester))
+                .orElseThrow(() -> ApiException.notFound("no " + operation.kind() + " approval " + id + " of " + subject
+                        + " requested by " + requester));
+        if (!Objects.equals(approval.detail(), detail)) {
+            throw ApiException.forbidden("approval " + id + " was given for " + approval.detail() + "; this asks for " + detail);
+        }
         Approval.Status status = approval.statusAt(clock.instant());
         if (status != Approval.Status.APPROVED) {
             throw status == Approval.Status.USED ? ApiException.conflict("approval " + id + " was already used")
@@ -89,16 +119,27 @@ public final class Approvals {
                 .filter(a -> a.statusAt(now) == Approval.Status.PENDING).toList();
     }
 
-    /** An admin's vote. Refused for the agent's owner when the policy says so, and for a second vote by the same person. */
-    public synchronized Approval vote(String tenant, String id, String approver, boolean approve, String comment) {
+    /**
+     * A registered admin's vote: one person, counted once. Refused for the requester, for the agent's
+     * owner when the policy says so, for a second vote by the same person, and for an admin who was
+     * not one yet when the request was filed (an operator cannot mint approvers for a request it sees).
+     */
+    public synchronized Approval vote(String tenant, String id, Admins.Admin approver, boolean approve, String comment) {
         Approval approval = find(tenant, id).orElseThrow(() -> ApiException.notFound("no approval " + id));
         Instant now = clock.instant();
         if (approval.statusAt(now) != Approval.Status.PENDING) {
             throw ApiException.conflict("approval " + id + " is " + approval.statusAt(now).name().toLowerCase(Locale.ROOT));
         }
-        String who = approver.strip();
+        String who = approver.name().strip();
+        if (!approver.tenant().equals(tenant)) {
+            throw ApiException.notFound("no approval " + id);
+        }
         if (who.equalsIgnoreCase(approval.agentId())) {
-            throw ApiException.forbidden("an agent cannot approve its own request");
+            throw ApiException.forbidden(approval.taskId() == null ? "the requester cannot approve its own request"
+                    : "an agent cannot approve its own request");
+        }
+        if (approver.registeredAt().isAfter(approval.createdAt())) {
+            throw ApiException.forbidden(who + " became an admin after this request was filed; approvers are admins from before it");
         }
         if (approval.excludesOwner() && who.equalsIgnoreCase(approval.owner())) {
             throw ApiException.forbidden("policy excludes the agent's owner from approving this request");

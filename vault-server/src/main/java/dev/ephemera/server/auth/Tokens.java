@@ -4,11 +4,13 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.crypto.TokenHasher;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.core.Documents;
+import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.Keys;
 import dev.ephemera.storage.SealedStore;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -24,21 +26,59 @@ public final class Tokens {
     private final Documents documents;
     private final TokenHasher hasher;
     private final InstantSource clock;
+    private final Admins admins;
 
-    Tokens(Documents documents, SealedStore store, InstantSource clock) {
+    Tokens(Documents documents, SealedStore store, InstantSource clock, Admins admins) {
         this.documents = documents;
         this.hasher = store.tokenHasher();
         this.clock = clock;
+        this.admins = admins;
     }
 
-    /** An admin of one tenant. */
+    /** An admin of one tenant, registered under a name nobody in the tenant has (409 otherwise). */
     public String issueAdmin(String name, String tenant) {
-        return issue(ADMIN_PREFIX, new TokenRecord(TokenRecord.Kind.ADMIN, name, tenant, null));
+        return register(name, tenant, false);
     }
 
-    /** An operator: admin of its tenant and of what tenants share. */
+    /** An operator: admin of its tenant and of what tenants share; named as {@link #issueAdmin} is. */
     public String issueOperator(String name, String tenant) {
-        return issue(ADMIN_PREFIX, new TokenRecord(TokenRecord.Kind.OPERATOR, name, tenant, null));
+        return register(name, tenant, true);
+    }
+
+    /**
+     * The dev server's operator, whose token is printed anew at every start on the same data
+     * directory: the person stays registered (since the first start) and the earlier token dies.
+     * Not offered by the API: a re-issued token would let its issuer act as that person.
+     */
+    public synchronized String reissueOperator(String name, String tenant) {
+        Optional<Admins.Admin> registered = admins.find(tenant, name);
+        if (registered.isEmpty()) {
+            return issueOperator(name, tenant);
+        }
+        String token = SecretGenerator.token(ADMIN_PREFIX);
+        Admins.Admin admin = registered.get();
+        documents.write(Batch.create()
+                .delete(HexFormat.of().parseHex(admin.tokenKey()))
+                .put(recordKey(token), documents.encode(new TokenRecord(TokenRecord.Kind.OPERATOR, admin.name(), tenant, null)))
+                .put(Admins.key(tenant, name), documents.encode(new Admins.Admin(admin.name(), tenant, true,
+                        HexFormat.of().formatHex(recordKey(token)), admin.registeredAt()))));
+        return token;
+    }
+
+    private synchronized String register(String name, String tenant, boolean operator) {
+        admins.requireFree(tenant, name);
+        String token = SecretGenerator.token(ADMIN_PREFIX);
+        documents.write(registration(token, name, tenant, operator));
+        return token;
+    }
+
+    /** A token record and its admin's registration, to be written together. */
+    private Batch registration(String token, String name, String tenant, boolean operator) {
+        TokenRecord.Kind kind = operator ? TokenRecord.Kind.OPERATOR : TokenRecord.Kind.ADMIN;
+        return Batch.create()
+                .put(recordKey(token), documents.encode(new TokenRecord(kind, name, tenant, null)))
+                .put(Admins.key(tenant, name), documents.encode(new Admins.Admin(name, tenant, operator,
+                        HexFormat.of().formatHex(recordKey(token)), clock.instant())));
     }
 
     /**
@@ -50,10 +90,9 @@ public final class Tokens {
         if (documents.get(marker, Instant.class).isPresent()) {
             return Optional.empty();
         }
+        admins.requireFree("default", "root");
         String token = SecretGenerator.token(ADMIN_PREFIX);
-        documents.write(dev.ephemera.storage.Batch.create()
-                .put(recordKey(token), documents.encode(new TokenRecord(TokenRecord.Kind.OPERATOR, "root", "default", null)))
-                .put(marker, documents.encode(clock.instant())));
+        documents.write(registration(token, "root", "default", true).put(marker, documents.encode(clock.instant())));
         return Optional.of(token);
     }
 

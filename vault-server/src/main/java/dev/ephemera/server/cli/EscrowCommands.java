@@ -32,7 +32,9 @@ final class EscrowCommands {
                   Pairs escrowed accounts A (active first) and B: each rotation of ID rotates the
                   inactive one and switches to it. read, rotate, plan and consumer take ID too.
               escrow plan ID (--period P | --cron EXPR | --none) [--window HH:MM-HH:MM] [--spread S]
-              escrow consumer ID --name APP    (prints the application's consumer token, once)
+              escrow consumer ID --name APP [--reason TEXT | --approval-id ID]
+                  Break-glass: files a grant two other admins approve; run again with --approval-id
+                  to receive the application's consumer token, once.
               escrow reveal ID (--reason TEXT | --approval-id ID)
                   Break-glass: files a request two other admins approve, then shows the value once.
                   Escrow commands talk to --address (default $EPHEMERA_ADDR or http://127.0.0.1:8200)
@@ -77,8 +79,7 @@ final class EscrowCommands {
             case "plan" -> options.containsKey("--none")
                     ? commands.call("DELETE", "v1/escrow/" + id + "/rotation", null, out, err)
                     : commands.call("PUT", "v1/escrow/" + id + "/rotation", plan(options), out, err);
-            case "consumer" -> commands.call("POST", "v1/escrow/" + id + "/consumers", Map.of("name", required(options, "--name")),
-                    out, err);
+            case "consumer" -> commands.call("POST", "v1/escrow/" + id + "/consumers", consumer(options), out, err);
             case "reveal" -> commands.call("POST", "v1/escrow/" + id + "/reveal", options.containsKey("--approval-id")
                     ? Map.of("approval_id", options.get("--approval-id")) : Map.of("reason", required(options, "--reason")), out, err);
             default -> throw new IllegalArgumentException("unknown escrow command '" + verb + "'");
@@ -101,6 +102,17 @@ final class EscrowCommands {
         }
         body.put("value", readValue(in));
         return call("POST", "v1/escrow", body, out, err);
+    }
+
+    private static Map<String, Object> consumer(Map<String, String> options) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", required(options, "--name"));
+        if (options.containsKey("--approval-id")) {
+            body.put("approval_id", options.get("--approval-id"));
+        } else if (options.containsKey("--reason")) {
+            body.put("reason", options.get("--reason"));
+        }
+        return body;
     }
 
     private static Map<String, Object> plan(Map<String, String> options) {
@@ -151,7 +163,9 @@ final class EscrowCommands {
             return 1;
         }
         if (response.statusCode() == 202) {
-            err.println("ephemera: held for approval; once approved, run again with --approval-id");
+            String approval = JSON.readTree(response.body()).path("approval_id").asText();
+            err.println("ephemera: held for approval as " + approval + ": two admins other than you approve it with"
+                    + " POST /v1/approvals/" + approval + "/approve; then run this command again with --approval-id " + approval);
         }
         out.println(response.body().isEmpty() ? "ok" : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(response.body())));
         return 0;

@@ -5,6 +5,7 @@ import dev.ephemera.server.EphemeraServer;
 import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.auth.IssuerTenants;
 import dev.ephemera.server.auth.WorkloadTokens;
 import dev.ephemera.server.backend.BackendCatalog;
 import dev.ephemera.server.policy.TenantPolicies;
@@ -79,9 +80,10 @@ public final class DevServer implements AutoCloseable {
     }
 
     private void bootstrap(Path dataDir, PrintStream out) throws IOException {
-        String adminToken = server.bean(Tokens.class).issueOperator("root", TENANT);
+        String adminToken = server.bean(Tokens.class).reissueOperator("root", TENANT);
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
+        server.bean(IssuerTenants.class).claimUnassigned(DevIssuer.NAME, TENANT);
         server.bean(AgentRegistry.class).register(TENANT, DEMO_AGENT, new AgentRegistry.Registration("dev@localhost",
                 "walkthrough agent of the dev server", DevIssuer.NAME, DEMO_SUBJECT, List.of(), null, null, null));
         server.bean(AgentLifecycle.class).activate(TENANT, DEMO_AGENT);

@@ -4,6 +4,7 @@ import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
 import dev.ephemera.server.api.TtlBounds;
+import dev.ephemera.server.approval.Guarded;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
@@ -34,9 +35,12 @@ public final class LibraryCatalog {
     /**
      * Every account must be escrowed, rotatable by the vault (check-in rotates it) and not on a
      * rotation plan (a scheduled rotation would kill the holder's password mid-task), nor in a
-     * blue/green pair (whose switch would).
+     * blue/green pair (whose switch would). Check-out hands a task an account's password, so adding
+     * an account is break-glass: stored only when every account was in the library already (a
+     * change of TTLs, or a removal) or when {@code approvedDetail} is exactly this library's {@link #detail}.
      */
-    public LibraryConfig configure(String tenant, String name, List<String> accounts, Duration defaultTtl, Duration maxTtl) {
+    public synchronized Guarded<LibraryConfig> configure(String tenant, String name, List<String> accounts, Duration defaultTtl,
+                                                         Duration maxTtl, String approvedDetail) {
         Names.require("library name", name);
         if (accounts == null || accounts.isEmpty() || accounts.size() > MAX_ACCOUNTS) {
             throw ApiException.invalid("accounts must list 1 to " + MAX_ACCOUNTS + " escrowed secrets");
@@ -65,8 +69,21 @@ public final class LibraryCatalog {
         }
         TtlBounds ttl = TtlBounds.of(defaultTtl, maxTtl, DEFAULTS);
         LibraryConfig config = new LibraryConfig(tenant, name, accounts, ttl.defaultTtl(), ttl.maxTtl(), clock.instant());
+        boolean nothingAdded = find(tenant, name).filter(old -> old.accounts().containsAll(accounts)).isPresent();
+        if (!nothingAdded && !detail(config).equals(approvedDetail)) {
+            return new Guarded.Held<>(config, detail(config));
+        }
         documents.put(Keys.of("library", tenant, name), config);
-        return config;
+        return new Guarded.Stored<>(config);
+    }
+
+    /** What approvers of a library's accounts approve: the library and every account it hands out. */
+    public static String detail(String name, List<String> accounts) {
+        return "library " + name + " checks out " + String.join(", ", accounts.stream().sorted().toList());
+    }
+
+    private static String detail(LibraryConfig config) {
+        return detail(config.name(), config.accounts());
     }
 
     public Optional<LibraryConfig> find(String tenant, String name) {

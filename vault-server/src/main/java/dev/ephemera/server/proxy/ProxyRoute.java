@@ -13,4 +13,16 @@ public record ProxyRoute(String tenant, String name, Protocol protocol, String s
                          Duration maxTtl, Instant updatedAt) {
 
     public enum Protocol { HTTP, POSTGRESQL }
+
+    /**
+     * Where and how the route hands its secret over: everything but the TTLs. A change of any of it
+     * is a break-glass operation; approvers read this and approve exactly this.
+     */
+    public String delivery() {
+        return protocol == Protocol.HTTP
+                ? "http route " + name + ": " + secretId + " sent to " + upstream + " in " + header + " (" + scheme
+                        + (username == null ? "" : ", username " + username) + ")"
+                : "postgresql route " + name + ": " + secretId + " logs in to " + upstream + " database " + database
+                        + (username == null ? "" : " as " + username) + (upstreamTls ? " over TLS" : " without TLS");
+    }
 }

@@ -3,6 +3,7 @@ package dev.ephemera.server.proxy;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
 import dev.ephemera.server.api.TtlBounds;
+import dev.ephemera.server.approval.Guarded;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.escrow.DualAccounts;
 import dev.ephemera.server.escrow.EscrowService;
@@ -17,7 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Admin configuration of proxy routes, checked before it is stored. */
+/**
+ * Admin configuration of proxy routes, checked before it is stored. A route decides where the proxy
+ * sends an escrowed secret, so creating one, or changing anything but its TTLs, is break-glass.
+ */
 @Singleton
 public final class RouteCatalog {
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9-]{1,64}");
@@ -41,7 +45,23 @@ public final class RouteCatalog {
         this.clock = clock;
     }
 
-    public ProxyRoute configure(String tenant, String name, Spec spec) {
+    /**
+     * Stores the route if it delivers its secret as the stored one does (a change of TTLs only) or
+     * as {@code approvedDelivery} says two approvers agreed; otherwise holds it. Checked and stored
+     * under one lock, so an unapproved change cannot slip in between.
+     */
+    public synchronized Guarded<ProxyRoute> configure(String tenant, String name, Spec spec, String approvedDelivery) {
+        ProxyRoute route = check(tenant, name, spec);
+        boolean sameDelivery = find(tenant, name).map(ProxyRoute::delivery).filter(route.delivery()::equals).isPresent();
+        if (!sameDelivery && !route.delivery().equals(approvedDelivery)) {
+            return new Guarded.Held<>(route, route.delivery());
+        }
+        documents.put(Keys.of("proxy-route", tenant, name), route);
+        return new Guarded.Stored<>(route);
+    }
+
+    /** The route a spec makes, checked, not stored. */
+    public ProxyRoute check(String tenant, String name, Spec spec) {
         Names.require("route name", name);
         ProxyRoute.Protocol protocol = switch (spec.protocol() == null ? "" : spec.protocol().toLowerCase(Locale.ROOT)) {
             case "http" -> ProxyRoute.Protocol.HTTP;
@@ -61,7 +81,6 @@ public final class RouteCatalog {
         ProxyRoute route = protocol == ProxyRoute.Protocol.HTTP
                 ? httpRoute(tenant, name, spec, account, pair, ttl)
                 : postgresRoute(tenant, name, spec, account, pair, ttl);
-        documents.put(Keys.of("proxy-route", tenant, name), route);
         return route;
     }
 

@@ -57,7 +57,13 @@ class EscrowCliTest {
         assertThat(admin("", "escrow", "list").out()).contains("cli-reports");
         Run rotated = admin("", "escrow", "rotate", "cli-reports");
         assertThat(rotated.out()).contains("\"rotated\" : true");
-        Run consumer = admin("", "escrow", "consumer", "cli-reports", "--name", "billing");
+        Run held = admin("", "escrow", "consumer", "cli-reports", "--name", "billing", "--reason", "billing reads it");
+        assertThat(held.status()).as(held.err()).isZero();
+        assertThat(held.out()).doesNotContain("eph_consumer_");
+        String approval = new com.fasterxml.jackson.databind.ObjectMapper().readTree(held.out()).get("approval_id").asText();
+        assertThat(held.err()).contains("held for approval as " + approval).contains("--approval-id " + approval);
+        vault.approve(approval);
+        Run consumer = admin("", "escrow", "consumer", "cli-reports", "--name", "billing", "--approval-id", approval);
         assertThat(consumer.out()).contains("eph_consumer_");
         Run reveal = admin("", "escrow", "reveal", "cli-reports", "--reason", "incident 7");
         assertThat(reveal.status()).isZero();

@@ -184,7 +184,7 @@ class CheckOutApiTest {
                     "account", role, "value", initial)).expect(201);
             accounts.add(role.replace('_', '-'));
         }
-        vault.call("PUT", "/v1/libraries/" + name, vault.adminToken(), Map.of("accounts", accounts, "max_ttl", "1h")).expect(200);
+        vault.approved("PUT", "/v1/libraries/" + name, Map.of("accounts", accounts, "max_ttl", "1h")).expect(200);
         return name;
     }
 

@@ -227,7 +227,7 @@ class ConsumerClientTest {
     }
 
     private static JsonNode grant(String secretId) {
-        return vault.call("POST", "/v1/escrow/" + secretId + "/consumers", vault.adminToken(), Map.of("name", "legacy-app"))
+        return vault.approved("POST", "/v1/escrow/" + secretId + "/consumers", Map.of("name", "legacy-app"))
                 .expect(201).json();
     }
 

@@ -117,7 +117,7 @@ class DualAccountApiTest {
         Map<String, Object> naming = new java.util.HashMap<>(route);
         naming.put("username", blue);
         assertThat(vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), naming).expect(400).body()).contains("active account");
-        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), route).expect(200);
+        vault.approved("PUT", "/v1/proxy/routes/" + pair, route).expect(200);
         vault.putPolicy("""
                 @id("start") permit(principal, action == Ephemera::Action::"StartTask", resource);
                 @id("proxy") permit(principal, action == Ephemera::Action::"Lease", resource is Ephemera::Role)
@@ -145,7 +145,7 @@ class DualAccountApiTest {
         String pair = "pair-" + NEXT.incrementAndGet();
         createPair(pair, blue, green).expect(201);
         String token = grant(pair);
-        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), Map.of("protocol", "postgresql", "secret_id", pair,
+        vault.approved("PUT", "/v1/proxy/routes/" + pair, Map.of("protocol", "postgresql", "secret_id", pair,
                 "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
         assertThat(vault.call("PUT", "/v1/escrow/" + pair + "/value", vault.adminToken(), Map.of("value", "x")).expect(409).body())
                 .contains("is a blue/green pair of " + blue + " and " + green);
@@ -153,7 +153,7 @@ class DualAccountApiTest {
                 .body()).contains("name one of its accounts");
         assertThat(vault.call("DELETE", "/v1/escrow/" + pair, vault.adminToken(), null).expect(409).body())
                 .contains("proxy route " + pair);
-        vault.call("PUT", "/v1/proxy/routes/" + pair, vault.adminToken(), Map.of("protocol", "postgresql", "secret_id", blue,
+        vault.approved("PUT", "/v1/proxy/routes/" + pair, Map.of("protocol", "postgresql", "secret_id", blue,
                 "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
 
         vault.call("DELETE", "/v1/escrow/" + pair, vault.adminToken(), null).expect(204);
@@ -269,7 +269,7 @@ class DualAccountApiTest {
     }
 
     private static String grant(String id) {
-        return vault.call("POST", "/v1/escrow/" + id + "/consumers", vault.adminToken(), Map.of("name", "legacy-app"))
+        return vault.approved("POST", "/v1/escrow/" + id + "/consumers", Map.of("name", "legacy-app"))
                 .expect(201).json().get("token").asText();
     }
 

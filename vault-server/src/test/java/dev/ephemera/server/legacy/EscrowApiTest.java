@@ -167,7 +167,7 @@ class EscrowApiTest {
     @Test
     void aConsumerWaitsForTheNextVersionAndReadsNothingElse() throws Exception {
         String role = newEscrowedRole();
-        JsonNode grant = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "billing-app"))
+        JsonNode grant = vault.approved("POST", "/v1/escrow/" + role + "/consumers", Map.of("name", "billing-app"))
                 .expect(201).json();
         String token = grant.get("token").asText();
         HttpClient http = HttpClient.newHttpClient();
@@ -209,7 +209,7 @@ class EscrowApiTest {
     @Test
     void aConsumerWithdrawnDuringItsWaitIsNotAnsweredTheRotatedVersion() throws Exception {
         String role = newEscrowedRole();
-        JsonNode grant = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "late-app"))
+        JsonNode grant = vault.approved("POST", "/v1/escrow/" + role + "/consumers", Map.of("name", "late-app"))
                 .expect(201).json();
         String token = grant.get("token").asText();
         HttpClient http = HttpClient.newHttpClient();
@@ -230,13 +230,13 @@ class EscrowApiTest {
     @Test
     void aSecretNothingUsesIsDeletedWithItsConsumersAndOneInUseIsNot() throws Exception {
         String role = newEscrowedRole();
-        String token = vault.call("POST", "/v1/escrow/" + role + "/consumers", vault.adminToken(), Map.of("name", "old-app"))
+        String token = vault.approved("POST", "/v1/escrow/" + role + "/consumers", Map.of("name", "old-app"))
                 .expect(201).json().get("token").asText();
-        vault.call("PUT", "/v1/proxy/routes/uses-" + role, vault.adminToken(), Map.of("protocol", "http", "secret_id", role,
+        vault.approved("PUT", "/v1/proxy/routes/uses-" + role, Map.of("protocol", "http", "secret_id", role,
                 "upstream", "http://127.0.0.1:9/")).expect(200);
         assertThat(vault.call("DELETE", "/v1/escrow/" + role, vault.adminToken(), null).expect(409).json().get("message").asText())
                 .contains("proxy route uses-" + role);
-        vault.call("PUT", "/v1/proxy/routes/uses-" + role, vault.adminToken(), Map.of("protocol", "http", "secret_id",
+        vault.approved("PUT", "/v1/proxy/routes/uses-" + role, Map.of("protocol", "http", "secret_id",
                 newEscrowedRole(), "upstream", "http://127.0.0.1:9/")).expect(200);
 
         vault.call("DELETE", "/v1/escrow/" + role, vault.adminToken(), null).expect(204);
@@ -279,7 +279,7 @@ class EscrowApiTest {
     }
 
     static String readAsConsumer(String id) {
-        String token = vault.call("POST", "/v1/escrow/" + id + "/consumers", vault.adminToken(), Map.of("name", "reader"))
+        String token = vault.approved("POST", "/v1/escrow/" + id + "/consumers", Map.of("name", "reader"))
                 .expect(201).json().get("token").asText();
         return vault.call("GET", "/v1/escrow/" + id + "/current", token, null).expect(200).json().get("value").asText();
     }

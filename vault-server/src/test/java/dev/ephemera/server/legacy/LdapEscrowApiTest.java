@@ -63,7 +63,7 @@ class LdapEscrowApiTest {
                 "account", DN, "value", initial)).expect(201).json();
         assertThat(created.get("version").asInt()).isEqualTo(2);
         assertThat(binds(initial)).isFalse();
-        String token = vault.call("POST", "/v1/escrow/svc-billing/consumers", vault.adminToken(), Map.of("name", "mailer"))
+        String token = vault.approved("POST", "/v1/escrow/svc-billing/consumers", Map.of("name", "mailer"))
                 .expect(201).json().get("token").asText();
         JsonNode current = vault.call("GET", "/v1/escrow/svc-billing/current", token, null).expect(200).json();
         assertThat(current.get("username").asText()).isEqualTo(DN);
@@ -113,7 +113,7 @@ class LdapEscrowApiTest {
             assertThat(replacing.get("password_mode").asText()).isEqualTo("replace");
             vault.call("POST", "/v1/escrow/svc-ledger/rotate", vault.adminToken(), null).expect(200);
             assertThat(bindsTo(legacy, dn, initial)).as("the password a person typed is dead").isFalse();
-            String token = vault.call("POST", "/v1/escrow/svc-ledger/consumers", vault.adminToken(), Map.of("name", "ledger"))
+            String token = vault.approved("POST", "/v1/escrow/svc-ledger/consumers", Map.of("name", "ledger"))
                     .expect(201).json().get("token").asText();
             String current = vault.call("GET", "/v1/escrow/svc-ledger/current", token, null).expect(200).json().get("value").asText();
             assertThat(bindsTo(legacy, dn, current)).isTrue();

@@ -76,7 +76,7 @@ class ProxyApiTest {
         });
         upstream.start();
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "vendor-api", "value", API_KEY)).expect(201);
-        vault.call("PUT", "/v1/proxy/routes/vendor", vault.adminToken(), Map.of("protocol", "http", "secret_id", "vendor-api",
+        vault.approved("PUT", "/v1/proxy/routes/vendor", Map.of("protocol", "http", "secret_id", "vendor-api",
                 "upstream", "http://127.0.0.1:" + upstream.getAddress().getPort() + "/api/")).expect(200);
     }
 
@@ -120,7 +120,7 @@ class ProxyApiTest {
         postgres.createLoginRole(role, "x-" + SecretGenerator.password(20));
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role.replace('_', '-'), "backend", "pg",
                 "account", role, "value", "unused")).expect(201);
-        vault.call("PUT", "/v1/proxy/routes/reporting-db", vault.adminToken(), Map.of("protocol", "postgresql",
+        vault.approved("PUT", "/v1/proxy/routes/reporting-db", Map.of("protocol", "postgresql",
                 "secret_id", role.replace('_', '-'), "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
 
         String task = startTask();
@@ -147,7 +147,7 @@ class ProxyApiTest {
 
     @Test
     void aBasicRouteSendsTheRoutesUsernameWithTheEscrowedSecret() throws Exception {
-        vault.call("PUT", "/v1/proxy/routes/vendor-basic", vault.adminToken(), Map.of("protocol", "http", "secret_id", "vendor-api",
+        vault.approved("PUT", "/v1/proxy/routes/vendor-basic", Map.of("protocol", "http", "secret_id", "vendor-api",
                 "upstream", "http://127.0.0.1:" + upstream.getAddress().getPort() + "/api/", "scheme", "basic", "username", "svc-ledger"))
                 .expect(200);
         JsonNode credential = vault.call("POST", "/v1/proxy/routes/vendor-basic/lease", startTask(), Map.of()).expect(201).json()
@@ -162,7 +162,7 @@ class ProxyApiTest {
 
     @Test
     void policyAndRouteChecksRefuseWithReasons() throws Exception {
-        vault.call("PUT", "/v1/proxy/routes/forbidden", vault.adminToken(), Map.of("protocol", "http", "secret_id", "vendor-api",
+        vault.approved("PUT", "/v1/proxy/routes/forbidden", Map.of("protocol", "http", "secret_id", "vendor-api",
                 "upstream", "http://127.0.0.1:9/")).expect(200);
         String task = startTask();
         vault.call("POST", "/v1/proxy/routes/forbidden/lease", task, Map.of()).expect(403);

@@ -43,6 +43,7 @@ public final class TestVault implements AutoCloseable {
     private EphemeraServer server;
     private int port;
     private String adminToken;
+    private java.util.List<String> approvers;
 
     private TestVault(Path dataDir, Map<String, Object> overrides) {
         this.dataDir = dataDir;
@@ -67,6 +68,8 @@ public final class TestVault implements AutoCloseable {
         }
         vault.startServer(0);
         vault.adminToken = vault.server.bean(Tokens.class).issueOperator("test-admin", "default");
+        vault.approvers = java.util.List.of(vault.server.bean(Tokens.class).issueAdmin("approver-one@example.com", "default"),
+                vault.server.bean(Tokens.class).issueAdmin("approver-two@example.com", "default"));
         vault.call("PUT", "/v1/issuers/test", vault.adminToken, Map.of(
                 "issuer", DevIssuer.ISSUER, "audience", DevIssuer.AUDIENCE,
                 "jwks", vault.issuer.issuer().jwks(), "algorithms", java.util.List.of("EdDSA"))).expect(200);
@@ -113,6 +116,24 @@ public final class TestVault implements AutoCloseable {
     /** Uploads Cedar policy text as the default tenant's policy set; returns the response. */
     public Response putPolicy(String policies) {
         return call("PUT", "/v1/policies", adminToken, Map.of("policies", policies)).expect(200);
+    }
+
+    /**
+     * A break-glass call of the operator ({@code POST /v1/escrow/{id}/consumers}, {@code PUT
+     * /v1/proxy/routes/{name}}): filed (202), approved by the two approvers registered at start, and
+     * asked again naming the approval. Returns the last answer.
+     */
+    public Response approved(String method, String path, Map<String, ?> body) {
+        String approval = call(method, path, adminToken, body).expect(202).json().get("approval_id").asText();
+        approve(approval);
+        Map<String, Object> again = new java.util.HashMap<>(body);
+        again.put("approval_id", approval);
+        return call(method, path, adminToken, again);
+    }
+
+    /** Both registered approvers approve the request. */
+    public void approve(String approvalId) {
+        approvers.forEach(token -> call("POST", "/v1/approvals/" + approvalId + "/approve", token, Map.of()).expect(200));
     }
 
     public Ephemera client() {
