@@ -1,5 +1,6 @@
 package dev.ephemera.server.proxy;
 
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import dev.ephemera.legacy.proxy.http.HttpProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import io.micronaut.context.annotation.Context;
@@ -74,8 +75,11 @@ public final class ProxyServers {
         }
     }
 
-    /** Ends every session and exchange of a revoked lease; returns how many there were. */
-    public int closeLease(String leaseId) {
+    /**
+     * Ends every session and exchange of a revoked lease, PostgreSQL sessions up to their upstream
+     * backends; returns how many there were.
+     */
+    public int closeLease(String leaseId) throws RevocationIncompleteException {
         int closed = 0;
         if (http != null) {
             closed += http.closeLease(leaseId);

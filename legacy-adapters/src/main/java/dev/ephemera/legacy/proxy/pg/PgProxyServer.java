@@ -2,6 +2,7 @@ package dev.ephemera.legacy.proxy.pg;
 
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,11 +10,16 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,10 +48,13 @@ public final class PgProxyServer implements AutoCloseable {
     private final PgProxyAuthenticator authenticator;
     private final ProxyAudit audit;
     private final UpstreamLogin upstreamLogin;
+    private final UpstreamEnd upstreamEnd;
     private final ScheduledExecutorService timer;
     private final Set<PgSession> handshaking = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<PgSession>> byLease = new ConcurrentHashMap<>();
     private final Map<PgWire.CancelKey, PgSession> byCancelKey = new ConcurrentHashMap<>();
+    /** Sessions of revoked leases whose upstream end is not confirmed yet: the next closeLease retries. */
+    private final Map<String, Set<PgSession>> unconfirmed = new ConcurrentHashMap<>();
     private final int maxSessions;
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile ServerSocket listener;
@@ -71,6 +80,7 @@ public final class PgProxyServer implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.upstreamLogin = new UpstreamLogin(Objects.requireNonNull(upstreamTls, "upstreamTls"), new SecureRandom());
+        this.upstreamEnd = new UpstreamEnd(upstreamLogin);
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pg-proxy-deadlines").factory());
         deadlines.setRemoveOnCancelPolicy(true);
@@ -99,14 +109,49 @@ public final class PgProxyServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    /** Closes every session (live or still logging in) of this lease, both sockets; returns how many. */
-    public int closeLease(String leaseId) {
-        Set<PgSession> sessions = byLease.remove(leaseId);
-        if (sessions == null) {
+    /**
+     * Ends every session (live or still logging in) of this lease: each client is cut at once, and
+     * this returns only once each upstream backend is gone, so that nothing sent under the lease
+     * commits after its revocation is confirmed.
+     *
+     * @return how many sessions the lease had
+     * @throws RevocationIncompleteException when a backend's end cannot be confirmed; calling
+     *     again retries those sessions
+     */
+    public int closeLease(String leaseId) throws RevocationIncompleteException {
+        Set<PgSession> live = Objects.requireNonNullElse(byLease.remove(leaseId), Set.of());
+        Set<PgSession> ending = new HashSet<>(live);
+        ending.addAll(Objects.requireNonNullElse(unconfirmed.remove(leaseId), Set.of()));
+        if (ending.isEmpty()) {
             return 0;
         }
-        sessions.forEach(session -> session.terminate(PgSession.END_REVOKED));
-        return sessions.size();
+        Map<PgSession, Future<?>> ends = new HashMap<>();
+        try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            ending.forEach(session -> ends.put(session, parallel.submit(() -> {
+                session.revoke(upstreamEnd);
+                return null;
+            })));
+        }
+        Set<PgSession> failed = ConcurrentHashMap.newKeySet();
+        String reason = null;
+        for (Map.Entry<PgSession, Future<?>> end : ends.entrySet()) {
+            try {
+                end.getValue().get();
+            } catch (ExecutionException | InterruptedException e) {
+                failed.add(end.getKey());
+                reason = e instanceof ExecutionException ? String.valueOf(e.getCause().getMessage()) : "interrupted";
+            }
+        }
+        if (!failed.isEmpty()) {
+            unconfirmed.merge(leaseId, failed, (earlier, later) -> {
+                earlier.addAll(later);
+                return earlier;
+            });
+            LOG.warn("lease {}: {} of {} upstream sessions not confirmed ended: {}", leaseId, failed.size(), ending.size(), reason);
+            throw new RevocationIncompleteException(failed.size() + " of " + ending.size()
+                    + " PostgreSQL proxy sessions of the lease not confirmed ended upstream: " + reason);
+        }
+        return live.size();
     }
 
     @Override
@@ -171,9 +216,8 @@ public final class PgProxyServer implements AutoCloseable {
         if (upstream == null) {
             return;
         }
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(upstream.host(), upstream.port()), UpstreamLogin.TIMEOUT_MILLIS);
-            PgWire.send(socket.getOutputStream(), PgWire.cancelRequest(key));
+        try {
+            UpstreamEnd.cancel(upstream, key);
         } catch (IOException e) {
             LOG.debug("forwarding a cancel request for lease {} failed: {}", upstream.lease().leaseId(), e.toString());
         }

@@ -47,7 +47,7 @@ final class PgSession implements Runnable {
     private final AtomicReference<String> endReason = new AtomicReference<>();
     private volatile Socket upstreamRaw;
     private volatile PgUpstream upstream;
-    private PgWire.CancelKey cancelKey;
+    private volatile PgWire.CancelKey cancelKey;
 
     PgSession(PgProxyServer server, Socket clientRaw) {
         this.server = server;
@@ -212,6 +212,31 @@ final class PgSession implements Runnable {
         if (up != null) {
             UpstreamLogin.closeQuietly(up);
         }
+    }
+
+    /**
+     * Ends the session for a revoked lease: the client is cut at once, then the upstream backend is
+     * ended too ({@link UpstreamEnd}), so that nothing the client sent commits afterwards. Calling it
+     * again retries the upstream's end.
+     *
+     * @throws IOException when the backend's end cannot be confirmed
+     */
+    void revoke(UpstreamEnd ends) throws IOException {
+        endReason.compareAndSet(null, END_REVOKED);
+        UpstreamLogin.closeQuietly(clientRaw);
+        // Read after the reason is set: a login finishing now sees the reason and relays nothing.
+        Socket up = upstreamRaw;
+        PgWire.CancelKey key = cancelKey;
+        PgUpstream target = upstream;
+        if (up == null) {
+            return;
+        }
+        if (key == null || target == null) {
+            // Still in the greeting: the relay (which starts after the key is known) sent nothing yet.
+            UpstreamLogin.closeQuietly(up);
+            return;
+        }
+        ends.end(target, key, up);
     }
 
     private void refuse(ClientHandshake handshake, PgRefusal refusal) {
