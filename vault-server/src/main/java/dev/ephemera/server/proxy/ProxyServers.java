@@ -2,6 +2,7 @@ package dev.ephemera.server.proxy;
 
 import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import dev.ephemera.legacy.proxy.http.HttpProxyServer;
+import dev.ephemera.legacy.proxy.pg.PgProxyLimits;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -31,7 +33,7 @@ public final class ProxyServers {
     private final String host;
     private final int httpPort;
     private final int postgresPort;
-    private final int postgresMaxSessions;
+    private final PgProxyLimits postgresLimits;
     private final Path keyStore;
     private final String keyStorePassword;
     private HttpProxyServer http;
@@ -41,13 +43,19 @@ public final class ProxyServers {
                  @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
                  @Nullable @Value("${ephemera.proxy.tls.key-store:}") String keyStore,
                  @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword,
-                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyServer.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions) {
+                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyLimits.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions,
+                 @Value("${ephemera.proxy.postgres.max-handshakes:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES + "}") int postgresMaxHandshakes,
+                 @Value("${ephemera.proxy.postgres.max-handshakes-per-source:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES_PER_SOURCE + "}")
+                 int postgresMaxHandshakesPerSource,
+                 @Value("${ephemera.proxy.postgres.handshake-timeout:5s}") Duration postgresHandshakeTimeout,
+                 @Value("${ephemera.proxy.postgres.refusal-log-interval:10s}") Duration postgresRefusalLogInterval) {
         this.gate = gate;
         this.audit = audit;
         this.host = host;
         this.httpPort = httpPort;
         this.postgresPort = postgresPort;
-        this.postgresMaxSessions = postgresMaxSessions;
+        this.postgresLimits = new PgProxyLimits(postgresMaxSessions, postgresMaxHandshakes, postgresMaxHandshakesPerSource,
+                postgresHandshakeTimeout, postgresRefusalLogInterval);
         this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
         this.keyStorePassword = keyStorePassword == null ? "" : keyStorePassword;
     }
@@ -62,7 +70,7 @@ public final class ProxyServers {
             }
             if (postgresPort >= 0) {
                 postgres = new PgProxyServer(ProxyTls.context(keyStore, keyStorePassword.toCharArray()),
-                        new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresMaxSessions);
+                        new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresLimits);
                 postgres.start();
                 log.info("PostgreSQL credential-injecting proxy on {}", postgresAddress().orElseThrow());
             }

@@ -4,6 +4,7 @@ import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -37,10 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgProxyServer implements AutoCloseable {
     static final String PROTOCOL = "postgresql";
-    /** Connections still in their handshake at once; beyond it new ones are dropped at accept. */
-    static final int MAX_PENDING_HANDSHAKES = 256;
-    /** Admitted sessions at once by default; each relays on two platform threads. */
-    public static final int DEFAULT_MAX_SESSIONS = 512;
     private static final Logger LOG = LoggerFactory.getLogger(PgProxyServer.class);
 
     private final SSLSocketFactory clientTls;
@@ -51,18 +48,20 @@ public final class PgProxyServer implements AutoCloseable {
     private final UpstreamEnd upstreamEnd;
     private final ScheduledExecutorService timer;
     private final Set<PgSession> handshaking = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, Integer> handshakesBySource = new ConcurrentHashMap<>();
     private final Map<String, Set<PgSession>> byLease = new ConcurrentHashMap<>();
     private final Map<PgWire.CancelKey, PgSession> byCancelKey = new ConcurrentHashMap<>();
     /** Sessions of revoked leases whose upstream end is not confirmed yet: the next closeLease retries. */
     private final Map<String, Set<PgSession>> unconfirmed = new ConcurrentHashMap<>();
-    private final int maxSessions;
+    private final PgProxyLimits limits;
+    private final RefusalLog refusals;
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
     /** Upstreams asking for TLS are verified against the JVM's default trust store. */
     public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit) {
-        this(tls, bind, authenticator, audit, defaultContext(), DEFAULT_MAX_SESSIONS);
+        this(tls, bind, authenticator, audit, defaultContext(), PgProxyLimits.DEFAULTS);
     }
 
     /**
@@ -71,10 +70,13 @@ public final class PgProxyServer implements AutoCloseable {
      */
     public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls,
                          int maxSessions) {
-        if (maxSessions < 1) {
-            throw new IllegalArgumentException("maxSessions must be at least 1, not " + maxSessions);
-        }
-        this.maxSessions = maxSessions;
+        this(tls, bind, authenticator, audit, upstreamTls, PgProxyLimits.DEFAULTS.withMaxSessions(maxSessions));
+    }
+
+    /** @param upstreamTls trust (and client identity, if any) for upstreams whose {@link PgUpstream#tls()} is set */
+    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls,
+                         PgProxyLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.clientTls = Objects.requireNonNull(tls, "tls").getSocketFactory();
         this.bind = Objects.requireNonNull(bind, "bind");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -85,6 +87,7 @@ public final class PgProxyServer implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("pg-proxy-deadlines").factory());
         deadlines.setRemoveOnCancelPolicy(true);
         this.timer = Executors.unconfigurableScheduledExecutorService(deadlines);
+        this.refusals = new RefusalLog(audit, PROTOCOL, limits.refusalLogInterval(), timer);
     }
 
     public synchronized void start() throws IOException {
@@ -190,14 +193,38 @@ public final class PgProxyServer implements AutoCloseable {
                 continue;
             }
             PgSession session = new PgSession(this, client);
-            if (handshaking.size() >= MAX_PENDING_HANDSHAKES) {
-                audit.refused(PROTOCOL, client.getInetAddress().getHostAddress(), "too many connections in their handshake");
+            String full = admitHandshake(session);
+            if (full != null) {
+                refusals.refused(client.getInetAddress().getHostAddress(), full);
                 UpstreamLogin.closeQuietly(client);
                 continue;
             }
-            handshaking.add(session);
             Thread.ofPlatform().daemon().stackSize(PgSession.STACK_BYTES).name("pg-proxy-session").start(session);
         }
+    }
+
+    /**
+     * Takes a handshake place for the session (the accept loop is the only caller); returns why
+     * there is none, or null. Each source has only so many places, so that the others keep theirs.
+     */
+    private String admitHandshake(PgSession session) {
+        if (handshaking.size() >= limits.maxHandshakes()) {
+            return "too many connections in their handshake (" + limits.maxHandshakes() + ")";
+        }
+        boolean[] taken = {false};
+        handshakesBySource.compute(session.source(), (source, count) -> {
+            int now = count == null ? 0 : count;
+            if (now >= limits.maxHandshakesPerSource()) {
+                return count;
+            }
+            taken[0] = true;
+            return now + 1;
+        });
+        if (!taken[0]) {
+            return "too many connections in their handshake from this address (" + limits.maxHandshakesPerSource() + ")";
+        }
+        handshaking.add(session);
+        return null;
     }
 
     /** Out of file descriptors, say: retrying at once would only spin. */
@@ -246,7 +273,7 @@ public final class PgProxyServer implements AutoCloseable {
         int taken;
         do {
             taken = sessions.get();
-            if (taken >= maxSessions) {
+            if (taken >= limits.maxSessions()) {
                 return false;
             }
         } while (!sessions.compareAndSet(taken, taken + 1));
@@ -258,11 +285,22 @@ public final class PgProxyServer implements AutoCloseable {
     }
 
     int maxSessions() {
-        return maxSessions;
+        return limits.maxSessions();
     }
 
+    PgProxyLimits limits() {
+        return limits;
+    }
+
+    RefusalLog refusals() {
+        return refusals;
+    }
+
+    /** Gives the session's handshake place back; once only, however often it is called. */
     void handshakeEnded(PgSession session) {
-        handshaking.remove(session);
+        if (handshaking.remove(session)) {
+            handshakesBySource.computeIfPresent(session.source(), (source, count) -> count <= 1 ? null : count - 1);
+        }
     }
 
     SSLSocketFactory clientTls() {

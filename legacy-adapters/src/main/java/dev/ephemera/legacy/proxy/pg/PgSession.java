@@ -5,6 +5,7 @@ import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -26,7 +27,6 @@ final class PgSession implements Runnable {
     static final String END_REVOKED = "lease revoked";
     static final String END_ERROR = "error";
     static final String END_SHUTDOWN = "proxy closed";
-    static final int HANDSHAKE_MILLIS = 10_000;
     /** ParameterStatus, BackendKeyData and notices are small; this only bounds a broken upstream. */
     private static final int MAX_GREETING_MESSAGE = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
@@ -36,12 +36,13 @@ final class PgSession implements Runnable {
      * virtual thread waits for the poller and then a carrier. With pgbench -S through the proxy,
      * virtual threads cost about twice the proxy CPU per transaction (33.6 against 16.4 us) and
      * reached 0.50 of direct TPS against 0.81 (bench/RESULTS.md, 2026-11-23). Handshakes in flight
-     * are bounded ({@link PgProxyServer#MAX_PENDING_HANDSHAKES}), sessions too. Stacks are shallow.
+     * are bounded ({@link PgProxyLimits}), in all and per source, sessions too. Stacks are shallow.
      */
     static final long STACK_BYTES = 256 * 1024;
 
     private final PgProxyServer server;
     private final Socket clientRaw;
+    private final InetAddress source;
     private final String client;
     private final String connectionId;
     private final AtomicReference<String> endReason = new AtomicReference<>();
@@ -52,7 +53,8 @@ final class PgSession implements Runnable {
     PgSession(PgProxyServer server, Socket clientRaw) {
         this.server = server;
         this.clientRaw = clientRaw;
-        this.client = clientRaw.getInetAddress().getHostAddress() + ":" + clientRaw.getPort();
+        this.source = clientRaw.getInetAddress();
+        this.client = source.getHostAddress() + ":" + clientRaw.getPort();
         byte[] id = new byte[12];
         IDS.nextBytes(id);
         this.connectionId = "pgc_" + HexFormat.of().formatHex(id);
@@ -61,8 +63,9 @@ final class PgSession implements Runnable {
     @Override
     public void run() {
         ScheduledFuture<?> deadline;
+        int handshakeMillis = server.limits().handshakeMillis();
         try {
-            deadline = server.timer().schedule(() -> UpstreamLogin.closeQuietly(clientRaw), HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
+            deadline = server.timer().schedule(() -> UpstreamLogin.closeQuietly(clientRaw), handshakeMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             server.handshakeEnded(this);
             UpstreamLogin.closeQuietly(clientRaw);
@@ -70,7 +73,7 @@ final class PgSession implements Runnable {
         }
         ClientHandshake handshake = null;
         try {
-            clientRaw.setSoTimeout(HANDSHAKE_MILLIS);
+            clientRaw.setSoTimeout(handshakeMillis);
             handshake = new ClientHandshake(server.clientTls(), clientRaw);
             switch (handshake.run()) {
                 case ClientHandshake.Cancel cancel -> server.forwardCancel(cancel.key());
@@ -80,7 +83,7 @@ final class PgSession implements Runnable {
         } catch (PgRefusal refusal) {
             refuse(handshake, refusal);
         } catch (IOException e) {
-            server.audit().refused(PgProxyServer.PROTOCOL, client, "handshake failed: " + e.getClass().getSimpleName());
+            server.refusals().refused(client, "handshake failed: " + e.getClass().getSimpleName());
         } finally {
             deadline.cancel(false);
             server.handshakeEnded(this);
@@ -90,6 +93,10 @@ final class PgSession implements Runnable {
                 UpstreamLogin.closeQuietly(up);
             }
         }
+    }
+
+    InetAddress source() {
+        return source;
     }
 
     PgUpstream upstream() {
@@ -240,7 +247,7 @@ final class PgSession implements Runnable {
     }
 
     private void refuse(ClientHandshake handshake, PgRefusal refusal) {
-        server.audit().refused(PgProxyServer.PROTOCOL, client, refusal.auditReason());
+        server.refusals().refused(client, refusal.auditReason());
         LOG.debug("{} refused: {}", client, refusal.auditReason());
         if (handshake != null) {
             try {
