@@ -34,6 +34,7 @@ public final class ProxyServers {
     private final int httpPort;
     private final int postgresPort;
     private final PgProxyLimits postgresLimits;
+    private final Duration httpRequestReadTimeout;
     private final Path keyStore;
     private final String keyStorePassword;
     private HttpProxyServer http;
@@ -48,12 +49,14 @@ public final class ProxyServers {
                  @Value("${ephemera.proxy.postgres.max-handshakes-per-source:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES_PER_SOURCE + "}")
                  int postgresMaxHandshakesPerSource,
                  @Value("${ephemera.proxy.postgres.handshake-timeout:5s}") Duration postgresHandshakeTimeout,
-                 @Value("${ephemera.proxy.postgres.refusal-log-interval:10s}") Duration postgresRefusalLogInterval) {
+                 @Value("${ephemera.proxy.postgres.refusal-log-interval:10s}") Duration postgresRefusalLogInterval,
+                 @Value("${ephemera.proxy.http.request-read-timeout:30s}") Duration httpRequestReadTimeout) {
         this.gate = gate;
         this.audit = audit;
         this.host = host;
         this.httpPort = httpPort;
         this.postgresPort = postgresPort;
+        this.httpRequestReadTimeout = httpRequestReadTimeout;
         this.postgresLimits = new PgProxyLimits(postgresMaxSessions, postgresMaxHandshakes, postgresMaxHandshakesPerSource,
                 postgresHandshakeTimeout, postgresRefusalLogInterval);
         this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
@@ -64,7 +67,8 @@ public final class ProxyServers {
     synchronized void start() {
         try {
             if (httpPort >= 0) {
-                http = new HttpProxyServer(new InetSocketAddress(host, httpPort), gate, audit);
+                http = new HttpProxyServer(new InetSocketAddress(host, httpPort), null, gate, audit, HttpProxyServer.DEFAULT_REQUEST_TIMEOUT,
+                        httpRequestReadTimeout);
                 http.start();
                 log.info("HTTP credential-injecting proxy on {}", httpAddress().orElseThrow());
             }
