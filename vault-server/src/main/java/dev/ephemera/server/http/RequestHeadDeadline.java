@@ -13,6 +13,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -162,7 +164,9 @@ final class RequestHeadDeadline implements BeanCreatedEventListener<NettyServerC
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof LastHttpContent) {
+            // An interim response (100 Continue) ends nothing: the request's body and final response follow.
+            boolean interim = msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            if (msg instanceof LastHttpContent && !interim) {
                 clock.responseWritten();
             }
             ctx.write(msg, promise);

@@ -11,6 +11,7 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
@@ -61,7 +62,11 @@ class PgProxyTest {
     private static final String TOKEN_A = SecretGenerator.token("lt_");
     private static final String TOKEN_B = SecretGenerator.token("lt_");
     private static final String TOKEN_WRONG_PASSWORD = SecretGenerator.token("lt_");
-    private static final List<String> SECRETS = List.of(ESCROWED, WRONG_ESCROWED, TOKEN_A, TOKEN_B, TOKEN_WRONG_PASSWORD);
+    private static final String ROTATED_ROLE = "proxy_rotated";
+    private static final String TOKEN_ROTATED = SecretGenerator.token("lt_");
+    private static final String ROTATED_AWAY = SecretGenerator.token("esc_");
+    private static final List<String> SECRETS = List.of(ESCROWED, WRONG_ESCROWED, TOKEN_A, TOKEN_B, TOKEN_WRONG_PASSWORD, TOKEN_ROTATED,
+            ROTATED_AWAY);
 
     static TestPostgres postgres;
     static TcpProxy upstream;
@@ -74,6 +79,7 @@ class PgProxyTest {
     static void start() throws Exception {
         postgres = TestPostgres.start();
         postgres.createLoginRole(ROLE, ESCROWED);
+        postgres.createLoginRole(ROTATED_ROLE, ESCROWED);
         upstream = new TcpProxy(postgres.port());
         tls = SelfSignedIdentity.issue("localhost", Duration.ofDays(1));
         Logger proxyLogs = (Logger) LoggerFactory.getLogger("dev.ephemera.legacy.proxy");
@@ -88,7 +94,8 @@ class PgProxyTest {
         Map<String, PgUpstream> leases = Map.of(
                 TOKEN_A, target(ESCROWED, "lease-a"),
                 TOKEN_B, target(ESCROWED, "lease-b"),
-                TOKEN_WRONG_PASSWORD, target(WRONG_ESCROWED, "lease-c"));
+                TOKEN_WRONG_PASSWORD, target(WRONG_ESCROWED, "lease-c"),
+                TOKEN_ROTATED, target(ROTATED_ROLE, ESCROWED, "lease-d"));
         return (user, database, token, client) -> {
             PgUpstream granted = leases.get(token);
             if (granted == null) {
@@ -298,6 +305,41 @@ class PgProxyTest {
     }
 
     @Test
+    void closingALeaseEndsTheUpstreamBackendAndIsNotConfirmedWhileThatCannotBeChecked() throws Exception {
+        try (Connection session = connect(TOKEN_ROTATED, "require"); Statement statement = session.createStatement()) {
+            int backend;
+            try (ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rows.next();
+                backend = rows.getInt(1);
+            }
+            CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> catchSql(() -> statement.execute("SELECT pg_sleep(30)")));
+            Eventually.within(Duration.ofSeconds(5), "the sleep runs upstream", () -> backendsRunning(backend, "SELECT pg_sleep(30)") == 1);
+            // The account's password changed since the session logged in: the proxy cannot log in to check.
+            postgres.execute("ALTER ROLE " + ROTATED_ROLE + " PASSWORD '" + ROTATED_AWAY + "'");
+            try {
+                assertThatThrownBy(() -> proxy.closeLease("lease-d")).isInstanceOf(RevocationIncompleteException.class)
+                        .hasMessageContaining("not confirmed ended upstream")
+                        .satisfies(PgProxyTest::assertNoSecret);
+                assertNoSecret(sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                postgres.execute("ALTER ROLE " + ROTATED_ROLE + " PASSWORD '" + ESCROWED + "'");
+            }
+
+            assertThat(proxy.closeLease("lease-d")).as("the retry confirms; the session itself was cut the first time").isZero();
+            assertThat(backendsRunning(backend, "")).as("the backend is gone once the retry returns").isZero();
+        }
+    }
+
+    private static long backendsRunning(int pid, String queryPrefix) throws SQLException {
+        try (Connection admin = postgres.admin(); Statement statement = admin.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
+                     + " AND query LIKE '" + queryPrefix + "%'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    @Test
     void anUpstreamThatEndsTheSessionEndsItForTheClientToo() throws Exception {
         try (Connection connection = connect(TOKEN_B, "require")) {
             int backend;
@@ -378,8 +420,12 @@ class PgProxyTest {
     }
 
     private static PgUpstream target(String password, String leaseId) {
+        return target(ROLE, password, leaseId);
+    }
+
+    private static PgUpstream target(String role, String password, String leaseId) {
         ProxyLease lease = new ProxyLease("acme", "task-" + leaseId, "agent-7", leaseId, "pg/app");
-        return new PgUpstream("127.0.0.1", upstream.port(), "postgres", ROLE, password, lease);
+        return new PgUpstream("127.0.0.1", upstream.port(), "postgres", role, password, lease);
     }
 
     private static Connection connect(String token, String sslMode) throws SQLException {
