@@ -35,11 +35,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -65,7 +68,10 @@ class PgProxyTest {
     private static final String ROTATED_ROLE = "proxy_rotated";
     private static final String TOKEN_ROTATED = SecretGenerator.token("lt_");
     private static final String ROTATED_AWAY = SecretGenerator.token("esc_");
-    private static final List<String> SECRETS = List.of(ESCROWED, WRONG_ESCROWED, TOKEN_A, TOKEN_B, TOKEN_WRONG_PASSWORD, TOKEN_ROTATED,
+    private static final String TOKEN_RACED = SecretGenerator.token("lt_");
+    /** Set by the authenticator once it has let TOKEN_RACED in: the lease is revoked from then on. */
+    private static final AtomicBoolean racedLeaseRevoked = new AtomicBoolean();
+    private static final List<String> SECRETS = List.of(ESCROWED, WRONG_ESCROWED, TOKEN_A, TOKEN_B, TOKEN_WRONG_PASSWORD, TOKEN_ROTATED, TOKEN_RACED,
             ROTATED_AWAY);
 
     static TestPostgres postgres;
@@ -97,12 +103,31 @@ class PgProxyTest {
                 TOKEN_WRONG_PASSWORD, target(WRONG_ESCROWED, "lease-c"),
                 TOKEN_ROTATED, target(ROTATED_ROLE, ESCROWED, "lease-d"));
         return (user, database, token, client) -> {
+            if (token.equals(TOKEN_RACED)) {
+                return revokedRightAfterThisCheck();
+            }
             PgUpstream granted = leases.get(token);
             if (granted == null) {
                 throw new ProxyRefusedException("no live lease for this token");
             }
             return granted;
         };
+    }
+
+    /**
+     * The token checks out, and the lease is revoked the moment the check returns, before the
+     * session is registered under it: the revocation's close finds no session to close.
+     */
+    private static PgUpstream revokedRightAfterThisCheck() throws ProxyRefusedException {
+        if (racedLeaseRevoked.getAndSet(true)) {
+            throw new ProxyRefusedException("no live lease for this token");
+        }
+        try {
+            assertThat(proxy.closeLease("lease-raced")).isZero();
+        } catch (RevocationIncompleteException e) {
+            throw new AssertionError(e);
+        }
+        return target(ESCROWED, "lease-raced");
     }
 
     @AfterAll
@@ -211,7 +236,7 @@ class PgProxyTest {
         try (PgProxyServer guarded = new PgProxyServer(tls.serverContext(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 leases(), refusals)) {
             guarded.start();
-            List<Socket> flood = new java.util.ArrayList<>();
+            List<Socket> flood = new ArrayList<>();
             try {
                 // More idle connections than there are handshake places, all from one address (127.0.0.2).
                 for (int i = 0; i < 300; i++) {
@@ -320,7 +345,7 @@ class PgProxyTest {
                 assertThatThrownBy(() -> proxy.closeLease("lease-d")).isInstanceOf(RevocationIncompleteException.class)
                         .hasMessageContaining("not confirmed ended upstream")
                         .satisfies(PgProxyTest::assertNoSecret);
-                assertNoSecret(sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertNoSecret(sleeping.get(10, TimeUnit.SECONDS));
             } finally {
                 postgres.execute("ALTER ROLE " + ROTATED_ROLE + " PASSWORD '" + ESCROWED + "'");
             }
@@ -337,6 +362,16 @@ class PgProxyTest {
             rows.next();
             return rows.getLong(1);
         }
+    }
+
+    @Test
+    void aLeaseRevokedBetweenItsTokenCheckAndItsSessionsRegistrationOpensNoSession() {
+        int before = upstream.accepted();
+
+        SQLException refused = catchSql(() -> connect(TOKEN_RACED, "require"));
+
+        assertThat(refused.getSQLState()).isEqualTo("28P01");
+        assertThat(upstream.accepted()).as("nothing reached the upstream").isEqualTo(before);
     }
 
     @Test

@@ -118,19 +118,16 @@ final class PgSession implements Runnable {
 
     private void serveAdmitted(ClientHandshake handshake, ClientHandshake.Admitted admitted, ScheduledFuture<?> deadline)
             throws IOException, PgRefusal {
-        PgUpstream target;
-        try {
-            target = server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
-        } catch (ProxyRefusedException e) {
-            String why = Objects.requireNonNullElse(e.getMessage(), "lease token refused");
-            throw new PgRefusal("28P01", why, "lease token refused: " + why);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: the authenticator failed: {}", connectionId, e.getClass().getName());
-            throw new PgRefusal("08006", "the proxy could not check the lease token", "authenticator failed: " + e.getClass().getSimpleName());
-        }
+        PgUpstream target = authenticate(admitted);
         upstream = target;
         server.register(this, target.lease());
         try {
+            // A revocation forgets the lease's token, then closes the sessions registered under it: with
+            // the token checked again once registered, either this check sees it gone or that close sees
+            // this session, so none slips between the two.
+            if (!authenticate(admitted).lease().leaseId().equals(target.lease().leaseId())) {
+                throw new PgRefusal("28P01", "the lease token changed during admission", "lease changed during admission");
+            }
             UpstreamLogin.Outcome outcome = server.upstreamLogin().login(target, admitted.startup().parameters());
             switch (outcome) {
                 case UpstreamLogin.Failed failed -> throw failed.unreachable()
@@ -146,6 +143,18 @@ final class PgSession implements Runnable {
             }
         } finally {
             server.unregister(this, target.lease(), cancelKey);
+        }
+    }
+
+    private PgUpstream authenticate(ClientHandshake.Admitted admitted) throws PgRefusal {
+        try {
+            return server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
+        } catch (ProxyRefusedException e) {
+            String why = Objects.requireNonNullElse(e.getMessage(), "lease token refused");
+            throw new PgRefusal("28P01", why, "lease token refused: " + why);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the authenticator failed: {}", connectionId, e.getClass().getName());
+            throw new PgRefusal("08006", "the proxy could not check the lease token", "authenticator failed: " + e.getClass().getSimpleName());
         }
     }
 
