@@ -4,6 +4,7 @@ import dev.ephemera.lease.backend.BackendException;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
 import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import java.util.Map;
  * A proxy route as a lease: the lease engine's built-in backend {@value #NAME}, whose roles are the
  * tenant's routes. The credential is a lease token the proxy accepts in place of the escrowed
  * secret, which the agent never sees; revoking the lease forgets the token and cuts the lease's
- * live sessions.
+ * live sessions, and is confirmed only once their upstream work has ended.
  */
 @Singleton
 public final class ProxyBackend implements LeaseBackend {
@@ -67,9 +68,14 @@ public final class ProxyBackend implements LeaseBackend {
     }
 
     @Override
-    public void revoke(String role, Map<String, String> handle) {
+    public void revoke(String role, Map<String, String> handle) throws BackendException {
         String lease = handle.get("lease");
         tokens.forget(lease);
-        servers.get().closeLease(lease);
+        try {
+            servers.get().closeLease(lease);
+        } catch (RevocationIncompleteException e) {
+            // Not revoked until the upstream work is gone too: the lease engine retries.
+            throw new BackendException(e.getMessage(), true);
+        }
     }
 }

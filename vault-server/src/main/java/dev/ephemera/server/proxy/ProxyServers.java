@@ -1,6 +1,8 @@
 package dev.ephemera.server.proxy;
 
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import dev.ephemera.legacy.proxy.http.HttpProxyServer;
+import dev.ephemera.legacy.proxy.pg.PgProxyLimits;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
@@ -12,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -30,7 +33,8 @@ public final class ProxyServers {
     private final String host;
     private final int httpPort;
     private final int postgresPort;
-    private final int postgresMaxSessions;
+    private final PgProxyLimits postgresLimits;
+    private final Duration httpRequestReadTimeout;
     private final Path keyStore;
     private final String keyStorePassword;
     private HttpProxyServer http;
@@ -40,13 +44,21 @@ public final class ProxyServers {
                  @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
                  @Nullable @Value("${ephemera.proxy.tls.key-store:}") String keyStore,
                  @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword,
-                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyServer.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions) {
+                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyLimits.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions,
+                 @Value("${ephemera.proxy.postgres.max-handshakes:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES + "}") int postgresMaxHandshakes,
+                 @Value("${ephemera.proxy.postgres.max-handshakes-per-source:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES_PER_SOURCE + "}")
+                 int postgresMaxHandshakesPerSource,
+                 @Value("${ephemera.proxy.postgres.handshake-timeout:5s}") Duration postgresHandshakeTimeout,
+                 @Value("${ephemera.proxy.postgres.refusal-log-interval:10s}") Duration postgresRefusalLogInterval,
+                 @Value("${ephemera.proxy.http.request-read-timeout:30s}") Duration httpRequestReadTimeout) {
         this.gate = gate;
         this.audit = audit;
         this.host = host;
         this.httpPort = httpPort;
         this.postgresPort = postgresPort;
-        this.postgresMaxSessions = postgresMaxSessions;
+        this.httpRequestReadTimeout = httpRequestReadTimeout;
+        this.postgresLimits = new PgProxyLimits(postgresMaxSessions, postgresMaxHandshakes, postgresMaxHandshakesPerSource,
+                postgresHandshakeTimeout, postgresRefusalLogInterval);
         this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
         this.keyStorePassword = keyStorePassword == null ? "" : keyStorePassword;
     }
@@ -55,13 +67,14 @@ public final class ProxyServers {
     synchronized void start() {
         try {
             if (httpPort >= 0) {
-                http = new HttpProxyServer(new InetSocketAddress(host, httpPort), gate, audit);
+                http = new HttpProxyServer(new InetSocketAddress(host, httpPort), null, gate, audit, HttpProxyServer.DEFAULT_REQUEST_TIMEOUT,
+                        httpRequestReadTimeout);
                 http.start();
                 log.info("HTTP credential-injecting proxy on {}", httpAddress().orElseThrow());
             }
             if (postgresPort >= 0) {
                 postgres = new PgProxyServer(ProxyTls.context(keyStore, keyStorePassword.toCharArray()),
-                        new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresMaxSessions);
+                        new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresLimits);
                 postgres.start();
                 log.info("PostgreSQL credential-injecting proxy on {}", postgresAddress().orElseThrow());
             }
@@ -74,8 +87,11 @@ public final class ProxyServers {
         }
     }
 
-    /** Ends every session and exchange of a revoked lease; returns how many there were. */
-    public int closeLease(String leaseId) {
+    /**
+     * Ends every session and exchange of a revoked lease, PostgreSQL sessions up to their upstream
+     * backends; returns how many there were.
+     */
+    public int closeLease(String leaseId) throws RevocationIncompleteException {
         int closed = 0;
         if (http != null) {
             closed += http.closeLease(leaseId);

@@ -6,6 +6,7 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
+import dev.ephemera.legacy.proxy.pg.PgProxyLimits;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
 import dev.ephemera.server.tls.SelfSignedIdentity;
@@ -111,7 +112,7 @@ class PgProxyUpstreamTlsTest {
                         throw new ProxyRefusedException("no live lease for this token");
                     }
                     return new PgUpstream(databaseHost, postgres.port(), "postgres", ROLE, ESCROWED, lease, true);
-                }, new RecordingRefusals(), upstreamTrust, PgProxyServer.DEFAULT_MAX_SESSIONS);
+                }, new RecordingRefusals(), upstreamTrust, PgProxyLimits.DEFAULTS);
         proxy.start();
         return proxy;
     }

@@ -28,7 +28,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,56 @@ class ProxyApiTest {
         }
         assertThatThrownBy(() -> ProxySessions.postgres(credential).close()).isInstanceOf(SQLException.class)
                 .hasMessageContaining("invalid, expired or revoked lease token");
+    }
+
+    @Test
+    void revokingALeaseEndsTheUpstreamStatementSoNothingItSentCommitsAfterwards() throws Exception {
+        String role = "proxied_" + System.nanoTime();
+        String probe = "probe_" + System.nanoTime();
+        postgres.createLoginRole(role, "x-" + SecretGenerator.password(20));
+        postgres.execute("CREATE TABLE " + probe + " (v int)");
+        postgres.execute("GRANT SELECT, INSERT ON " + probe + " TO " + role);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role.replace('_', '-'), "backend", "pg",
+                "account", role, "value", "unused")).expect(201);
+        vault.call("PUT", "/v1/proxy/routes/probe-db", vault.adminToken(), Map.of("protocol", "postgresql",
+                "secret_id", role.replace('_', '-'), "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
+        JsonNode lease = vault.call("POST", "/v1/proxy/routes/probe-db/lease", startTask(), Map.of()).expect(201).json();
+
+        try (Connection session = ProxySessions.postgres(lease.get("credential")); Statement statement = session.createStatement()) {
+            int backend;
+            try (ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rows.next();
+                backend = rows.getInt(1);
+            }
+            // One query string, one implicit transaction: the insert commits when the sleep ends, unless stopped.
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+                try {
+                    statement.execute("SELECT pg_sleep(8); INSERT INTO " + probe + " VALUES (1)");
+                } catch (SQLException cut) {
+                    // expected: the revocation cuts the session
+                }
+            });
+            Eventually.within(Duration.ofSeconds(5), "the sleep runs upstream",
+                    () -> count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend + " AND query LIKE 'SELECT pg_sleep(8)%'") == 1);
+
+            String leaseId = lease.get("lease_id").asText();
+            vault.call("POST", "/v1/leases/" + leaseId + "/revoke", vault.adminToken(), null).expect(200);
+            // The call waits a few seconds for the confirmation; on a loaded machine it may come later.
+            Eventually.within(Duration.ofSeconds(30), "the revocation is confirmed", () -> vault.call("GET", "/v1/leases/" + leaseId,
+                    vault.adminToken(), null).expect(200).json().get("state").asText().equals("revoked"));
+            // Confirmed means the upstream backend is gone already: once it is, nothing of it can commit.
+            assertThat(count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend))
+                    .as("the upstream backend outlived the confirmed revocation").isZero();
+            assertThat(count("SELECT count(*) FROM " + probe)).as("the insert sent under the lease committed").isZero();
+            running.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection admin = postgres.admin(); Statement statement = admin.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     @Test

@@ -24,6 +24,10 @@ import javax.net.ssl.SSLContext;
  */
 public final class HttpProxyServer implements AutoCloseable {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a client has to send a request, head and body, by default. */
+    public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The JDK server's only bound on reading a request (seconds); read once per JVM, when its first server is made. */
+    static final String JDK_MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final InetSocketAddress bind;
@@ -31,6 +35,7 @@ public final class HttpProxyServer implements AutoCloseable {
     private final HttpProxyAuthenticator authenticator;
     private final ProxyAudit audit;
     private final Duration requestTimeout;
+    private final Duration requestReadTimeout;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private HttpServer server;
@@ -46,6 +51,20 @@ public final class HttpProxyServer implements AutoCloseable {
      */
     public HttpProxyServer(InetSocketAddress bind, SSLContext tls, HttpProxyAuthenticator authenticator,
                            ProxyAudit audit, Duration requestTimeout) {
+        this(bind, tls, authenticator, audit, requestTimeout, DEFAULT_REQUEST_READ_TIMEOUT);
+    }
+
+    /**
+     * @param requestReadTimeout how long a client has to send a request, head and body (whole
+     *     seconds); the connection is closed beyond it. The JDK server takes this bound once per
+     *     JVM, from the first proxy started (unless {@value #JDK_MAX_REQUEST_TIME} was set already)
+     */
+    public HttpProxyServer(InetSocketAddress bind, SSLContext tls, HttpProxyAuthenticator authenticator,
+                           ProxyAudit audit, Duration requestTimeout, Duration requestReadTimeout) {
+        if (Objects.requireNonNull(requestReadTimeout, "requestReadTimeout").toSeconds() < 1) {
+            throw new IllegalArgumentException("requestReadTimeout must be at least a second, not " + requestReadTimeout);
+        }
+        this.requestReadTimeout = requestReadTimeout;
         this.bind = Objects.requireNonNull(bind, "bind");
         this.tls = tls;
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -57,6 +76,7 @@ public final class HttpProxyServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        boundRequestReading(requestReadTimeout);
         upstreamClient = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 // A redirect would carry the credential to wherever the upstream points.
@@ -75,6 +95,16 @@ public final class HttpProxyServer implements AutoCloseable {
         server.createContext("/", new ProxyHandler(upstreamClient, authenticator, audit, requestTimeout, inFlight));
         server.setExecutor(executor);
         server.start();
+    }
+
+    /**
+     * Without a bound the JDK server waits for a request's head for ever: a client sending one byte
+     * a second holds its connection and a thread as long as it likes. An operator's own setting wins.
+     */
+    private static synchronized void boundRequestReading(Duration limit) {
+        if (System.getProperty(JDK_MAX_REQUEST_TIME) == null) {
+            System.setProperty(JDK_MAX_REQUEST_TIME, Long.toString(limit.toSeconds()));
+        }
     }
 
     public synchronized int port() {

@@ -2,18 +2,25 @@ package dev.ephemera.legacy.proxy.pg;
 
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
+import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,10 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgProxyServer implements AutoCloseable {
     static final String PROTOCOL = "postgresql";
-    /** Connections still in their handshake at once; beyond it new ones are dropped at accept. */
-    static final int MAX_PENDING_HANDSHAKES = 256;
-    /** Admitted sessions at once by default; each relays on two platform threads. */
-    public static final int DEFAULT_MAX_SESSIONS = 512;
     private static final Logger LOG = LoggerFactory.getLogger(PgProxyServer.class);
 
     private final SSLSocketFactory clientTls;
@@ -42,18 +45,23 @@ public final class PgProxyServer implements AutoCloseable {
     private final PgProxyAuthenticator authenticator;
     private final ProxyAudit audit;
     private final UpstreamLogin upstreamLogin;
+    private final UpstreamEnd upstreamEnd;
     private final ScheduledExecutorService timer;
     private final Set<PgSession> handshaking = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, Integer> handshakesBySource = new ConcurrentHashMap<>();
     private final Map<String, Set<PgSession>> byLease = new ConcurrentHashMap<>();
     private final Map<PgWire.CancelKey, PgSession> byCancelKey = new ConcurrentHashMap<>();
-    private final int maxSessions;
+    /** Sessions of revoked leases whose upstream end is not confirmed yet: the next closeLease retries. */
+    private final Map<String, Set<PgSession>> unconfirmed = new ConcurrentHashMap<>();
+    private final PgProxyLimits limits;
+    private final RefusalLog refusals;
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
     /** Upstreams asking for TLS are verified against the JVM's default trust store. */
     public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit) {
-        this(tls, bind, authenticator, audit, defaultContext(), DEFAULT_MAX_SESSIONS);
+        this(tls, bind, authenticator, audit, defaultContext(), PgProxyLimits.DEFAULTS);
     }
 
     /**
@@ -62,19 +70,24 @@ public final class PgProxyServer implements AutoCloseable {
      */
     public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls,
                          int maxSessions) {
-        if (maxSessions < 1) {
-            throw new IllegalArgumentException("maxSessions must be at least 1, not " + maxSessions);
-        }
-        this.maxSessions = maxSessions;
+        this(tls, bind, authenticator, audit, upstreamTls, PgProxyLimits.DEFAULTS.withMaxSessions(maxSessions));
+    }
+
+    /** @param upstreamTls trust (and client identity, if any) for upstreams whose {@link PgUpstream#tls()} is set */
+    public PgProxyServer(SSLContext tls, InetSocketAddress bind, PgProxyAuthenticator authenticator, ProxyAudit audit, SSLContext upstreamTls,
+                         PgProxyLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.clientTls = Objects.requireNonNull(tls, "tls").getSocketFactory();
         this.bind = Objects.requireNonNull(bind, "bind");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.upstreamLogin = new UpstreamLogin(Objects.requireNonNull(upstreamTls, "upstreamTls"), new SecureRandom());
+        this.upstreamEnd = new UpstreamEnd(upstreamLogin);
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pg-proxy-deadlines").factory());
         deadlines.setRemoveOnCancelPolicy(true);
         this.timer = Executors.unconfigurableScheduledExecutorService(deadlines);
+        this.refusals = new RefusalLog(audit, PROTOCOL, limits.refusalLogInterval(), timer);
     }
 
     public synchronized void start() throws IOException {
@@ -99,14 +112,49 @@ public final class PgProxyServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    /** Closes every session (live or still logging in) of this lease, both sockets; returns how many. */
-    public int closeLease(String leaseId) {
-        Set<PgSession> sessions = byLease.remove(leaseId);
-        if (sessions == null) {
+    /**
+     * Ends every session (live or still logging in) of this lease: each client is cut at once, and
+     * this returns only once each upstream backend is gone, so that nothing sent under the lease
+     * commits after its revocation is confirmed.
+     *
+     * @return how many sessions the lease had
+     * @throws RevocationIncompleteException when a backend's end cannot be confirmed; calling
+     *     again retries those sessions
+     */
+    public int closeLease(String leaseId) throws RevocationIncompleteException {
+        Set<PgSession> live = Objects.requireNonNullElse(byLease.remove(leaseId), Set.of());
+        Set<PgSession> ending = new HashSet<>(live);
+        ending.addAll(Objects.requireNonNullElse(unconfirmed.remove(leaseId), Set.of()));
+        if (ending.isEmpty()) {
             return 0;
         }
-        sessions.forEach(session -> session.terminate(PgSession.END_REVOKED));
-        return sessions.size();
+        Map<PgSession, Future<?>> ends = new HashMap<>();
+        try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            ending.forEach(session -> ends.put(session, parallel.submit(() -> {
+                session.revoke(upstreamEnd);
+                return null;
+            })));
+        }
+        Set<PgSession> failed = ConcurrentHashMap.newKeySet();
+        String reason = null;
+        for (Map.Entry<PgSession, Future<?>> end : ends.entrySet()) {
+            try {
+                end.getValue().get();
+            } catch (ExecutionException | InterruptedException e) {
+                failed.add(end.getKey());
+                reason = e instanceof ExecutionException ? String.valueOf(e.getCause().getMessage()) : "interrupted";
+            }
+        }
+        if (!failed.isEmpty()) {
+            unconfirmed.merge(leaseId, failed, (earlier, later) -> {
+                earlier.addAll(later);
+                return earlier;
+            });
+            LOG.warn("lease {}: {} of {} upstream sessions not confirmed ended: {}", leaseId, failed.size(), ending.size(), reason);
+            throw new RevocationIncompleteException(failed.size() + " of " + ending.size()
+                    + " PostgreSQL proxy sessions of the lease not confirmed ended upstream: " + reason);
+        }
+        return live.size();
     }
 
     @Override
@@ -145,14 +193,38 @@ public final class PgProxyServer implements AutoCloseable {
                 continue;
             }
             PgSession session = new PgSession(this, client);
-            if (handshaking.size() >= MAX_PENDING_HANDSHAKES) {
-                audit.refused(PROTOCOL, client.getInetAddress().getHostAddress(), "too many connections in their handshake");
+            String full = admitHandshake(session);
+            if (full != null) {
+                refusals.refused(client.getInetAddress().getHostAddress(), full);
                 UpstreamLogin.closeQuietly(client);
                 continue;
             }
-            handshaking.add(session);
             Thread.ofPlatform().daemon().stackSize(PgSession.STACK_BYTES).name("pg-proxy-session").start(session);
         }
+    }
+
+    /**
+     * Takes a handshake place for the session (the accept loop is the only caller); returns why
+     * there is none, or null. Each source has only so many places, so that the others keep theirs.
+     */
+    private String admitHandshake(PgSession session) {
+        if (handshaking.size() >= limits.maxHandshakes()) {
+            return "too many connections in their handshake (" + limits.maxHandshakes() + ")";
+        }
+        boolean[] taken = {false};
+        handshakesBySource.compute(session.source(), (source, count) -> {
+            int now = count == null ? 0 : count;
+            if (now >= limits.maxHandshakesPerSource()) {
+                return count;
+            }
+            taken[0] = true;
+            return now + 1;
+        });
+        if (!taken[0]) {
+            return "too many connections in their handshake from this address (" + limits.maxHandshakesPerSource() + ")";
+        }
+        handshaking.add(session);
+        return null;
     }
 
     /** Out of file descriptors, say: retrying at once would only spin. */
@@ -171,9 +243,8 @@ public final class PgProxyServer implements AutoCloseable {
         if (upstream == null) {
             return;
         }
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(upstream.host(), upstream.port()), UpstreamLogin.TIMEOUT_MILLIS);
-            PgWire.send(socket.getOutputStream(), PgWire.cancelRequest(key));
+        try {
+            UpstreamEnd.cancel(upstream, key);
         } catch (IOException e) {
             LOG.debug("forwarding a cancel request for lease {} failed: {}", upstream.lease().leaseId(), e.toString());
         }
@@ -202,7 +273,7 @@ public final class PgProxyServer implements AutoCloseable {
         int taken;
         do {
             taken = sessions.get();
-            if (taken >= maxSessions) {
+            if (taken >= limits.maxSessions()) {
                 return false;
             }
         } while (!sessions.compareAndSet(taken, taken + 1));
@@ -214,11 +285,22 @@ public final class PgProxyServer implements AutoCloseable {
     }
 
     int maxSessions() {
-        return maxSessions;
+        return limits.maxSessions();
     }
 
+    PgProxyLimits limits() {
+        return limits;
+    }
+
+    RefusalLog refusals() {
+        return refusals;
+    }
+
+    /** Gives the session's handshake place back; once only, however often it is called. */
     void handshakeEnded(PgSession session) {
-        handshaking.remove(session);
+        if (handshaking.remove(session)) {
+            handshakesBySource.computeIfPresent(session.source(), (source, count) -> count <= 1 ? null : count - 1);
+        }
     }
 
     SSLSocketFactory clientTls() {

@@ -5,6 +5,7 @@ import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -26,7 +27,6 @@ final class PgSession implements Runnable {
     static final String END_REVOKED = "lease revoked";
     static final String END_ERROR = "error";
     static final String END_SHUTDOWN = "proxy closed";
-    static final int HANDSHAKE_MILLIS = 10_000;
     /** ParameterStatus, BackendKeyData and notices are small; this only bounds a broken upstream. */
     private static final int MAX_GREETING_MESSAGE = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(PgSession.class);
@@ -36,23 +36,25 @@ final class PgSession implements Runnable {
      * virtual thread waits for the poller and then a carrier. With pgbench -S through the proxy,
      * virtual threads cost about twice the proxy CPU per transaction (33.6 against 16.4 us) and
      * reached 0.50 of direct TPS against 0.81 (bench/RESULTS.md, 2026-11-23). Handshakes in flight
-     * are bounded ({@link PgProxyServer#MAX_PENDING_HANDSHAKES}), sessions too. Stacks are shallow.
+     * are bounded ({@link PgProxyLimits}), in all and per source, sessions too. Stacks are shallow.
      */
     static final long STACK_BYTES = 256 * 1024;
 
     private final PgProxyServer server;
     private final Socket clientRaw;
+    private final InetAddress source;
     private final String client;
     private final String connectionId;
     private final AtomicReference<String> endReason = new AtomicReference<>();
     private volatile Socket upstreamRaw;
     private volatile PgUpstream upstream;
-    private PgWire.CancelKey cancelKey;
+    private volatile PgWire.CancelKey cancelKey;
 
     PgSession(PgProxyServer server, Socket clientRaw) {
         this.server = server;
         this.clientRaw = clientRaw;
-        this.client = clientRaw.getInetAddress().getHostAddress() + ":" + clientRaw.getPort();
+        this.source = clientRaw.getInetAddress();
+        this.client = source.getHostAddress() + ":" + clientRaw.getPort();
         byte[] id = new byte[12];
         IDS.nextBytes(id);
         this.connectionId = "pgc_" + HexFormat.of().formatHex(id);
@@ -61,8 +63,9 @@ final class PgSession implements Runnable {
     @Override
     public void run() {
         ScheduledFuture<?> deadline;
+        int handshakeMillis = server.limits().handshakeMillis();
         try {
-            deadline = server.timer().schedule(() -> UpstreamLogin.closeQuietly(clientRaw), HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
+            deadline = server.timer().schedule(() -> UpstreamLogin.closeQuietly(clientRaw), handshakeMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             server.handshakeEnded(this);
             UpstreamLogin.closeQuietly(clientRaw);
@@ -70,7 +73,7 @@ final class PgSession implements Runnable {
         }
         ClientHandshake handshake = null;
         try {
-            clientRaw.setSoTimeout(HANDSHAKE_MILLIS);
+            clientRaw.setSoTimeout(handshakeMillis);
             handshake = new ClientHandshake(server.clientTls(), clientRaw);
             switch (handshake.run()) {
                 case ClientHandshake.Cancel cancel -> server.forwardCancel(cancel.key());
@@ -80,7 +83,7 @@ final class PgSession implements Runnable {
         } catch (PgRefusal refusal) {
             refuse(handshake, refusal);
         } catch (IOException e) {
-            server.audit().refused(PgProxyServer.PROTOCOL, client, "handshake failed: " + e.getClass().getSimpleName());
+            server.refusals().refused(client, "handshake failed: " + e.getClass().getSimpleName());
         } finally {
             deadline.cancel(false);
             server.handshakeEnded(this);
@@ -90,6 +93,10 @@ final class PgSession implements Runnable {
                 UpstreamLogin.closeQuietly(up);
             }
         }
+    }
+
+    InetAddress source() {
+        return source;
     }
 
     PgUpstream upstream() {
@@ -111,19 +118,16 @@ final class PgSession implements Runnable {
 
     private void serveAdmitted(ClientHandshake handshake, ClientHandshake.Admitted admitted, ScheduledFuture<?> deadline)
             throws IOException, PgRefusal {
-        PgUpstream target;
-        try {
-            target = server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
-        } catch (ProxyRefusedException e) {
-            String why = Objects.requireNonNullElse(e.getMessage(), "lease token refused");
-            throw new PgRefusal("28P01", why, "lease token refused: " + why);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: the authenticator failed: {}", connectionId, e.getClass().getName());
-            throw new PgRefusal("08006", "the proxy could not check the lease token", "authenticator failed: " + e.getClass().getSimpleName());
-        }
+        PgUpstream target = authenticate(admitted);
         upstream = target;
         server.register(this, target.lease());
         try {
+            // A revocation forgets the lease's token, then closes the sessions registered under it: with
+            // the token checked again once registered, either this check sees it gone or that close sees
+            // this session, so none slips between the two.
+            if (!authenticate(admitted).lease().leaseId().equals(target.lease().leaseId())) {
+                throw new PgRefusal("28P01", "the lease token changed during admission", "lease changed during admission");
+            }
             UpstreamLogin.Outcome outcome = server.upstreamLogin().login(target, admitted.startup().parameters());
             switch (outcome) {
                 case UpstreamLogin.Failed failed -> throw failed.unreachable()
@@ -139,6 +143,18 @@ final class PgSession implements Runnable {
             }
         } finally {
             server.unregister(this, target.lease(), cancelKey);
+        }
+    }
+
+    private PgUpstream authenticate(ClientHandshake.Admitted admitted) throws PgRefusal {
+        try {
+            return server.authenticator().authenticate(admitted.user(), admitted.database(), admitted.leaseToken(), client);
+        } catch (ProxyRefusedException e) {
+            String why = Objects.requireNonNullElse(e.getMessage(), "lease token refused");
+            throw new PgRefusal("28P01", why, "lease token refused: " + why);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the authenticator failed: {}", connectionId, e.getClass().getName());
+            throw new PgRefusal("08006", "the proxy could not check the lease token", "authenticator failed: " + e.getClass().getSimpleName());
         }
     }
 
@@ -214,8 +230,33 @@ final class PgSession implements Runnable {
         }
     }
 
+    /**
+     * Ends the session for a revoked lease: the client is cut at once, then the upstream backend is
+     * ended too ({@link UpstreamEnd}), so that nothing the client sent commits afterwards. Calling it
+     * again retries the upstream's end.
+     *
+     * @throws IOException when the backend's end cannot be confirmed
+     */
+    void revoke(UpstreamEnd ends) throws IOException {
+        endReason.compareAndSet(null, END_REVOKED);
+        UpstreamLogin.closeQuietly(clientRaw);
+        // Read after the reason is set: a login finishing now sees the reason and relays nothing.
+        Socket up = upstreamRaw;
+        PgWire.CancelKey key = cancelKey;
+        PgUpstream target = upstream;
+        if (up == null) {
+            return;
+        }
+        if (key == null || target == null) {
+            // Still in the greeting: the relay (which starts after the key is known) sent nothing yet.
+            UpstreamLogin.closeQuietly(up);
+            return;
+        }
+        ends.end(target, key, up);
+    }
+
     private void refuse(ClientHandshake handshake, PgRefusal refusal) {
-        server.audit().refused(PgProxyServer.PROTOCOL, client, refusal.auditReason());
+        server.refusals().refused(client, refusal.auditReason());
         LOG.debug("{} refused: {}", client, refusal.auditReason());
         if (handshake != null) {
             try {

@@ -29,6 +29,7 @@ final class PgWire {
     static final byte READY_FOR_QUERY = 'Z';
     static final byte NEGOTIATE_PROTOCOL_VERSION = 'v';
     static final byte PASSWORD = 'p';
+    static final byte QUERY = 'Q';
 
     static final int AUTH_OK = 0;
     static final int AUTH_CLEARTEXT = 3;
@@ -102,6 +103,11 @@ final class PgWire {
 
     static byte[] cancelRequest(CancelKey key) {
         return new Builder().int32(CANCEL_REQUEST).int32(key.processId()).int32(key.secret()).build();
+    }
+
+    /** A simple Query: the proxy's own statements only, never a client's. */
+    static byte[] query(String sql) {
+        return new Builder(QUERY).cstring(sql).build();
     }
 
     static byte[] saslInitialResponse(String mechanism, byte[] data) {

@@ -185,7 +185,7 @@ final class UpstreamLogin {
     }
 
     /** Only the SQLSTATE of an upstream error is kept: its text may quote the login's details. */
-    private static String sqlState(PgWire.Message error) throws PgProtocolException {
+    static String sqlState(PgWire.Message error) throws PgProtocolException {
         PgWire.Body body = error.reader();
         for (int field = body.byte1(); field != 0; field = body.byte1()) {
             String value = body.cstring();
