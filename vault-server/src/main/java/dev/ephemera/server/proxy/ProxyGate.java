@@ -21,6 +21,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Admission to the proxies: a lease token is good while its lease is active and unexpired, for its
@@ -82,6 +83,20 @@ final class ProxyGate implements HttpProxyAuthenticator, PgProxyAuthenticator {
         String host = route.upstream().substring(0, colon).replace("[", "").replace("]", "");
         return new PgUpstream(host, Integer.parseInt(route.upstream().substring(colon + 1)), route.database(), admitted.username(),
                 admitted.secret(), admitted.lease(), route.upstreamTls());
+    }
+
+    @Override
+    public Optional<PgUpstream> refreshed(PgUpstream opened) {
+        ProxyLease lease = opened.lease();
+        return routes.find(lease.tenant(), lease.route()).flatMap(route -> {
+            List<String> secretIds = pairs.find(lease.tenant(), route.secretId())
+                    .map(pair -> List.of(pair.blue(), pair.green())).orElse(List.of(route.secretId()));
+            return secretIds.stream().flatMap(id -> escrow.find(lease.tenant(), id).stream())
+                    .filter(secret -> secretIds.size() == 1 || secret.account().equals(opened.user()))
+                    .findFirst()
+                    .map(secret -> new PgUpstream(opened.host(), opened.port(), opened.database(), opened.user(),
+                            secret.current().value(), lease, opened.tls()));
+        });
     }
 
     private Admitted admit(String token, ProxyRoute.Protocol protocol) throws ProxyRefusedException {

@@ -149,27 +149,13 @@ class ProxyApiTest {
 
     @Test
     void revokingALeaseEndsTheUpstreamStatementSoNothingItSentCommitsAfterwards() throws Exception {
-        String role = "proxied_" + System.nanoTime();
-        String probe = "probe_" + System.nanoTime();
-        postgres.createLoginRole(role, "x-" + SecretGenerator.password(20));
-        postgres.execute("CREATE TABLE " + probe + " (v int)");
-        postgres.execute("GRANT SELECT, INSERT ON " + probe + " TO " + role);
-        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role.replace('_', '-'), "backend", "pg",
-                "account", role, "value", "unused")).expect(201);
-        vault.call("PUT", "/v1/proxy/routes/probe-db", vault.adminToken(), Map.of("protocol", "postgresql",
-                "secret_id", role.replace('_', '-'), "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
-        JsonNode lease = vault.call("POST", "/v1/proxy/routes/probe-db/lease", startTask(), Map.of()).expect(201).json();
-
-        try (Connection session = ProxySessions.postgres(lease.get("credential")); Statement statement = session.createStatement()) {
-            int backend;
-            try (ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
-                rows.next();
-                backend = rows.getInt(1);
-            }
+        ProxiedRole proxied = proxiedRole("probe-db");
+        try (Connection session = ProxySessions.postgres(proxied.lease().get("credential")); Statement statement = session.createStatement()) {
+            int backend = backendPid(statement);
             // One query string, one implicit transaction: the insert commits when the sleep ends, unless stopped.
             CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
                 try {
-                    statement.execute("SELECT pg_sleep(8); INSERT INTO " + probe + " VALUES (1)");
+                    statement.execute("SELECT pg_sleep(8); INSERT INTO " + proxied.probe() + " VALUES (1)");
                 } catch (SQLException cut) {
                     // expected: the revocation cuts the session
                 }
@@ -177,17 +163,59 @@ class ProxyApiTest {
             Eventually.within(Duration.ofSeconds(5), "the sleep runs upstream",
                     () -> count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend + " AND query LIKE 'SELECT pg_sleep(8)%'") == 1);
 
-            String leaseId = lease.get("lease_id").asText();
-            vault.call("POST", "/v1/leases/" + leaseId + "/revoke", vault.adminToken(), null).expect(200);
-            // The call waits a few seconds for the confirmation; on a loaded machine it may come later.
-            Eventually.within(Duration.ofSeconds(30), "the revocation is confirmed", () -> vault.call("GET", "/v1/leases/" + leaseId,
-                    vault.adminToken(), null).expect(200).json().get("state").asText().equals("revoked"));
+            revokeAndAwaitConfirmation(proxied.lease().get("lease_id").asText());
             // Confirmed means the upstream backend is gone already: once it is, nothing of it can commit.
             assertThat(count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend))
                     .as("the upstream backend outlived the confirmed revocation").isZero();
-            assertThat(count("SELECT count(*) FROM " + probe)).as("the insert sent under the lease committed").isZero();
+            assertThat(count("SELECT count(*) FROM " + proxied.probe())).as("the insert sent under the lease committed").isZero();
             running.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aSessionWhoseAccountWasRotatedSinceItOpenedIsStillEndedAtRevocation() throws Exception {
+        ProxiedRole proxied = proxiedRole("rotated-db");
+        try (Connection session = ProxySessions.postgres(proxied.lease().get("credential")); Statement statement = session.createStatement()) {
+            int backend = backendPid(statement);
+            // The password the session logged in with is dead now; ending its backend needs the new one.
+            vault.call("POST", "/v1/escrow/" + proxied.secretId() + "/rotate", vault.adminToken(), null).expect(200);
+
+            revokeAndAwaitConfirmation(proxied.lease().get("lease_id").asText());
+            assertThat(count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend))
+                    .as("the upstream backend outlived the confirmed revocation").isZero();
+        }
+    }
+
+    /** An escrowed login role with a probe table it may write, a PostgreSQL route on it, and a lease of that route. */
+    private record ProxiedRole(String secretId, String probe, JsonNode lease) {}
+
+    private ProxiedRole proxiedRole(String route) throws Exception {
+        String role = "proxied_" + System.nanoTime();
+        String probe = "probe_" + System.nanoTime();
+        String secretId = role.replace('_', '-');
+        postgres.createLoginRole(role, "x-" + SecretGenerator.password(20));
+        postgres.execute("CREATE TABLE " + probe + " (v int)");
+        postgres.execute("GRANT SELECT, INSERT ON " + probe + " TO " + role);
+        vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", secretId, "backend", "pg",
+                "account", role, "value", "unused")).expect(201);
+        vault.approved("PUT", "/v1/proxy/routes/" + route, Map.of("protocol", "postgresql",
+                "secret_id", secretId, "upstream", "127.0.0.1:" + postgres.port(), "database", "postgres")).expect(200);
+        return new ProxiedRole(secretId, probe, vault.call("POST", "/v1/proxy/routes/" + route + "/lease", startTask(), Map.of())
+                .expect(201).json());
+    }
+
+    private static int backendPid(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private static void revokeAndAwaitConfirmation(String leaseId) throws Exception {
+        vault.call("POST", "/v1/leases/" + leaseId + "/revoke", vault.adminToken(), null).expect(200);
+        // The call waits a few seconds for the confirmation; on a loaded machine it may come later.
+        Eventually.within(Duration.ofSeconds(30), "the revocation is confirmed", () -> vault.call("GET", "/v1/leases/" + leaseId,
+                vault.adminToken(), null).expect(200).json().get("state").asText().equals("revoked"));
     }
 
     private static long count(String sql) throws SQLException {

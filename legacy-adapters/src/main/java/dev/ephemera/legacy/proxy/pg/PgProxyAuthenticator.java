@@ -1,6 +1,7 @@
 package dev.ephemera.legacy.proxy.pg;
 
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
+import java.util.Optional;
 
 /**
  * The vault's side of admission: turns the lease token an agent presented as its PostgreSQL
@@ -16,4 +17,13 @@ public interface PgProxyAuthenticator {
      * @throws ProxyRefusedException when the token grants no such connection; its message reaches the agent
      */
     PgUpstream authenticate(String user, String database, String leaseToken, String clientAddress) throws ProxyRefusedException;
+
+    /**
+     * The login a session opened with, with the password its account has now. A rotation since the
+     * session began would otherwise keep its revocation from logging in to end the session's backend.
+     * Empty when the account is no longer known.
+     */
+    default Optional<PgUpstream> refreshed(PgUpstream opened) {
+        return Optional.empty();
+    }
 }

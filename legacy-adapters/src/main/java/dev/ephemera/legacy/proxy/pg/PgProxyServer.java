@@ -82,7 +82,7 @@ public final class PgProxyServer implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.upstreamLogin = new UpstreamLogin(Objects.requireNonNull(upstreamTls, "upstreamTls"), new SecureRandom());
-        this.upstreamEnd = new UpstreamEnd(upstreamLogin);
+        this.upstreamEnd = new UpstreamEnd(upstreamLogin, authenticator);
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pg-proxy-deadlines").factory());
         deadlines.setRemoveOnCancelPolicy(true);

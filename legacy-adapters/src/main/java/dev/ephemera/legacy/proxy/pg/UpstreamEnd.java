@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Ends the upstream backend of a revoked session, so that nothing the agent sent under the lease
@@ -22,10 +23,14 @@ final class UpstreamEnd {
     private static final int MAX_QUERY_MESSAGE = 64 * 1024;
     private static final byte DATA_ROW = 'D';
 
-    private final UpstreamLogin login;
+    private static final Map<String, String> PARAMETERS = Map.of("application_name", "ephemera-proxy-revocation");
 
-    UpstreamEnd(UpstreamLogin login) {
+    private final UpstreamLogin login;
+    private final PgProxyAuthenticator accounts;
+
+    UpstreamEnd(UpstreamLogin login, PgProxyAuthenticator accounts) {
         this.login = login;
+        this.accounts = accounts;
     }
 
     /**
@@ -58,7 +63,15 @@ final class UpstreamEnd {
         } finally {
             UpstreamLogin.closeQuietly(relay);
         }
-        switch (login.login(upstream, Map.of("application_name", "ephemera-proxy-revocation"))) {
+        UpstreamLogin.Outcome outcome = login.login(upstream, PARAMETERS);
+        if (outcome instanceof UpstreamLogin.Failed) {
+            // The account's password may have been rotated since the session logged in with it.
+            Optional<PgUpstream> now = accounts.refreshed(upstream).filter(u -> !u.password().equals(upstream.password()));
+            if (now.isPresent()) {
+                outcome = login.login(now.get(), PARAMETERS);
+            }
+        }
+        switch (outcome) {
             case UpstreamLogin.Failed failed -> throw new IOException("cannot log in to end backend " + key.processId() + ": " + failed.reason());
             case UpstreamLogin.LoggedIn session -> {
                 try {
