@@ -95,7 +95,8 @@ class DualAccountTest {
             String counts = "logins within the overlap " + inTimeLogins + ", refused within it " + inTimeFailures
                     + "; slower than the overlap: logins " + lateLogins + ", refused " + lateRefusals;
             assertThat(inTimeFailures.get()).as("failed logins within the overlap during 100 rotations (%s)", counts).isZero();
-            assertThat(inTimeLogins.get()).as("logins judged (%s)", counts).isGreaterThan(100);
+            // Not vacuous: some logins were quick enough to be judged (hundreds on an idle machine, ~190 at load 13 on 2 cores).
+            assertThat(inTimeLogins.get()).as("logins judged (%s)", counts).isGreaterThan(10);
             assertThat(postgres.canLogIn(first.target().get("role"), first.password())).as("the first password is retired").isFalse();
             System.out.println("DualAccountTest: " + counts);
             // That a rotation within the overlap is refused is shown on a test clock below: here it would race the machine's load.
