@@ -36,6 +36,8 @@ public final class DevServer implements AutoCloseable {
     public static final String TENANT = "default";
     public static final String DEMO_AGENT = "demo-agent";
     public static final String DEMO_SUBJECT = "spiffe://ephemera.dev/demo-agent";
+    /** Login roles of the demo database (plain identifiers) for escrow, pairs and check-out. */
+    static final List<String> DEMO_ACCOUNTS = List.of("billing", "svc_1", "svc_2");
 
     private final EphemeraServer server;
     private final LocalPostgres postgres;
@@ -147,7 +149,7 @@ public final class DevServer implements AutoCloseable {
                 """, address, dataDir, adminToken, DEMO_AGENT, DEMO_SUBJECT, DevIssuer.NAME,
                 proxies.httpAddress().orElse("off"), proxies.postgresAddress().orElse("off"),
                 postgres == null ? "" : "  Demo backend:   demo (embedded PostgreSQL on 127.0.0.1:" + postgres.port()
-                        + "), role readonly; table inventory\n",
+                        + "), role readonly; table inventory; accounts to escrow " + String.join(", ", DEMO_ACCOUNTS) + "\n",
                 dataDir, envFile);
         out.flush();
     }
@@ -160,6 +162,15 @@ public final class DevServer implements AutoCloseable {
                     INSERT INTO inventory VALUES ('A-100', 'bolts', 1200), ('A-200', 'nuts', 800), ('B-300', 'washers', 0)
                       ON CONFLICT DO NOTHING;
                     """);
+            // Accounts for the README's escrow and check-out examples: no password until the vault takes them over.
+            for (String account : DEMO_ACCOUNTS) {
+                statement.execute("""
+                        DO $$ BEGIN
+                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN CREATE ROLE %1$s LOGIN; END IF;
+                        END $$;
+                        GRANT SELECT ON inventory TO %1$s;
+                        """.formatted(account));
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
         }
