@@ -12,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -24,13 +26,20 @@ import java.util.stream.Stream;
  */
 public final class LocalPostgres implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
+    /**
+     * Kept clusters this JVM runs. Another process's are recognised by their lock file, which this
+     * JVM must not open while it holds it: closing any channel of a file drops the process's lock on it.
+     */
+    private static final Set<Path> RUNNING_HERE = ConcurrentHashMap.newKeySet();
 
     private final EmbeddedPostgres postgres;
     private final String superuserPassword;
+    private final Optional<Path> kept;
 
-    private LocalPostgres(EmbeddedPostgres postgres, String superuserPassword) {
+    private LocalPostgres(EmbeddedPostgres postgres, String superuserPassword, Optional<Path> kept) {
         this.postgres = postgres;
         this.superuserPassword = superuserPassword;
+        this.kept = kept;
     }
 
     /** A throwaway server: a new cluster in {@code dataDirectory}, deleted when closed. */
@@ -44,17 +53,30 @@ public final class LocalPostgres implements AutoCloseable {
      * that directory is stopped first.
      */
     public static LocalPostgres startOrResume(Path dataDirectory) {
+        Path directory;
         try {
             Files.createDirectories(dataDirectory);
-            OrphanPostmaster.stopIfRunning(dataDirectory);
-            Optional<LocalPostgresSettings> settings = LocalPostgresSettings.read(dataDirectory);
-            if (settings.isEmpty()) {
-                // Not a cluster this class finished setting up (a first start cut short): nothing was issued from it.
-                clear(dataDirectory);
-            }
-            return start(dataDirectory, settings, false);
+            directory = dataDirectory.toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the embedded PostgreSQL in " + dataDirectory, e);
+        }
+        if (!RUNNING_HERE.add(directory)) {
+            throw new IllegalStateException("the PostgreSQL in " + directory + " belongs to a dev server that is still running");
+        }
+        try {
+            OrphanPostmaster.stopIfRunning(directory);
+            Optional<LocalPostgresSettings> settings = LocalPostgresSettings.read(directory);
+            if (settings.isEmpty()) {
+                // Not a cluster this class finished setting up (a first start cut short): nothing was issued from it.
+                clear(directory);
+            }
+            return start(directory, settings, false);
+        } catch (IOException e) {
+            RUNNING_HERE.remove(directory);
+            throw new UncheckedIOException("cannot prepare the embedded PostgreSQL in " + directory, e);
+        } catch (RuntimeException e) {
+            RUNNING_HERE.remove(directory);
+            throw e;
         }
     }
 
@@ -76,7 +98,7 @@ public final class LocalPostgres implements AutoCloseable {
                     LocalPostgresSettings.write(dataDirectory, new LocalPostgresSettings(postgres.getPort(), password));
                 }
             }
-            return new LocalPostgres(postgres, password);
+            return new LocalPostgres(postgres, password, throwaway ? Optional.empty() : Optional.of(dataDirectory));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDirectory + ": " + e.getMessage(), e);
         } catch (SQLException e) {
@@ -130,6 +152,8 @@ public final class LocalPostgres implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            kept.ifPresent(RUNNING_HERE::remove);
         }
     }
 }

@@ -1,8 +1,12 @@
 package dev.ephemera.server.dev;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +25,8 @@ final class OrphanPostmaster {
     private static final Logger log = LoggerFactory.getLogger(OrphanPostmaster.class);
     private static final long FAST_SHUTDOWN_SECONDS = 30;
     private static final long IMMEDIATE_SHUTDOWN_SECONDS = 10;
+    /** The lock file io.zonky's EmbeddedPostgres keeps locked in the data directory while it runs the server. */
+    private static final String OWNER_LOCK = "epg-lock";
 
     private OrphanPostmaster() {
     }
@@ -30,6 +36,26 @@ final class OrphanPostmaster {
         if (!Files.exists(pidFile)) {
             return;
         }
+        // The embedded server holds this lock while its owner lives: a postmaster whose owner still runs is no orphan.
+        try (FileChannel channel = FileChannel.open(dataDirectory.resolve(OWNER_LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock owner = tryLock(channel)) {
+            if (owner == null) {
+                throw new IllegalStateException("the PostgreSQL in " + dataDirectory
+                        + " belongs to a dev server that is still running; stop that one first");
+            }
+            stopOrphan(dataDirectory, pidFile);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException heldHere) {
+            return null;
+        }
+    }
+
+    private static void stopOrphan(Path dataDirectory, Path pidFile) throws IOException {
         List<String> lines = Files.readAllLines(pidFile);
         if (lines.size() < 2 || !lines.get(0).strip().matches("[0-9]{1,10}")) {
             return; // not ours to judge: PostgreSQL reads its own lock file at start
