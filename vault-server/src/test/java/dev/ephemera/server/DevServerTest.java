@@ -1,6 +1,7 @@
 package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.client.Ephemera;
 import dev.ephemera.client.PostgresCredential;
@@ -72,5 +73,24 @@ class DevServerTest {
         return Files.readAllLines(dataDir.resolve("dev.env")).stream()
                 .map(line -> line.replaceFirst("^export ", "").split("=", 2))
                 .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    }
+
+    /** Taking over a killed server's PostgreSQL must never stop the PostgreSQL of a server still running. */
+    @Test
+    void aSecondDevServerOnTheSameDirectoryLeavesTheRunningOnesPostgresAlone() throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (DevServer dev = DevServer.start(dataDir, "127.0.0.1", 0, true, quiet)) {
+            assertThatThrownBy(() -> DevServer.start(dataDir, "127.0.0.1", 0, true, quiet))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("still running");
+            String workloadToken = Files.readAllLines(dataDir.resolve("dev.env")).stream()
+                    .filter(line -> line.startsWith("export EPHEMERA_WORKLOAD_TOKEN=")).findFirst().orElseThrow().split("=", 2)[1];
+            Ephemera ephemera = Ephemera.builder().address(dev.address()).workloadToken(() -> workloadToken).build();
+            try (Task task = ephemera.startTask("count the inventory", Duration.ofMinutes(5))) {
+                PostgresCredential credential = task.lease("demo", "readonly").credential(PostgresCredential.class);
+                try (Connection connection = DriverManager.getConnection(credential.jdbcUrl(), credential.username(), credential.password())) {
+                    assertThat(connection.isValid(5)).as("the first server's PostgreSQL still serves").isTrue();
+                }
+            }
+        }
     }
 }

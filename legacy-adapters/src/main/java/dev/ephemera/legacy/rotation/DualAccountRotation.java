@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Blue/green rotation of two accounts that can each do the job: consumers use the active one; a
@@ -24,6 +25,10 @@ import java.util.Optional;
  * active keeps its password for at least {@code overlap}, so a consumer that read it just before
  * the switch still logs in; only then may it be rotated. (AWS's alternating-users strategy,
  * OpenLDAP's dual-account mode.)
+ *
+ * <p>The guarantee, to the consumer: a password read at time t logs in until at least t + overlap.
+ * A consumer that takes longer between reading and logging in (a slow pool, a stalled machine)
+ * may be refused and must read again; the overlap must exceed that latency.
  */
 public final class DualAccountRotation {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -67,6 +72,11 @@ public final class DualAccountRotation {
     private final Rotator rotator;
     private final InstantSource clock;
     private final Duration overlap;
+    /**
+     * When each pair's last switch became visible to consumers: when its durable write returned,
+     * which under load is well after {@link Pair#switchedAt()}. The overlap counts from here.
+     */
+    private final Map<String, Instant> switchVisibleAt = new ConcurrentHashMap<>();
 
     public DualAccountRotation(KeyValueStore store, EscrowStore escrow, Rotator rotator, InstantSource clock, Duration overlap) {
         this.store = store;
@@ -81,6 +91,7 @@ public final class DualAccountRotation {
         escrow.find(tenant, blue).orElseThrow(() -> new IllegalArgumentException("no escrowed account " + blue));
         escrow.find(tenant, green).orElseThrow(() -> new IllegalArgumentException("no escrowed account " + green));
         save(new Pair(tenant, id, blue, green, blue, Instant.EPOCH, 0));
+        switchVisibleAt.remove(key(tenant, id));
     }
 
     public Optional<Pair> find(String tenant, String id) {
@@ -105,9 +116,15 @@ public final class DualAccountRotation {
         return overlap;
     }
 
-    /** When the inactive account may next be rotated: {@code overlap} after the last switch. */
+    /** When the inactive account may next be rotated: {@code overlap} after the last switch became visible. */
     public Instant nextAllowed(String tenant, String id) {
-        return state(tenant, id).switchedAt().plus(overlap);
+        return nextAllowed(state(tenant, id));
+    }
+
+    public Instant nextAllowed(Pair pair) {
+        Instant switched = pair.switchedAt();
+        Instant visible = switchVisibleAt.get(key(pair.tenant(), pair.id()));
+        return (visible != null && visible.isAfter(switched) ? visible : switched).plus(overlap);
     }
 
     /**
@@ -116,15 +133,17 @@ public final class DualAccountRotation {
      */
     public synchronized Rotator.Outcome rotate(String tenant, String id) throws RotationException {
         Pair state = state(tenant, id);
-        Instant now = clock.instant();
-        if (now.isBefore(state.switchedAt().plus(overlap))) {
-            throw new RotationException("account " + state.inactive() + " was active until " + state.switchedAt()
-                    + "; it may be rotated from " + state.switchedAt().plus(overlap));
+        Instant allowed = nextAllowed(state);
+        if (clock.instant().isBefore(allowed)) {
+            throw new RotationException("account " + state.inactive() + " was active until " + allowed.minus(overlap)
+                    + "; it may be rotated from " + allowed);
         }
         String next = state.inactive();
         Rotator.Outcome outcome = rotator.rotate(tenant, next);
         if (outcome instanceof Rotator.Outcome.Rotated) {
             save(new Pair(tenant, id, state.blue(), state.green(), next, clock.instant(), state.switches() + 1));
+            // Consumers may have read the old active account until the write returned, not only until switchedAt.
+            switchVisibleAt.put(key(tenant, id), clock.instant());
         }
         return outcome;
     }
@@ -133,7 +152,12 @@ public final class DualAccountRotation {
     public synchronized Optional<Pair> delete(String tenant, String id) {
         Optional<Pair> pair = find(tenant, id);
         pair.ifPresent(p -> store.write(Batch.create().delete(Keys.of("dual-account", tenant, id))));
+        switchVisibleAt.remove(key(tenant, id));
         return pair;
+    }
+
+    private static String key(String tenant, String id) {
+        return tenant + "/" + id;
     }
 
     private Pair state(String tenant, String id) {

@@ -354,7 +354,7 @@ final class EscrowController {
     }
 
     private EscrowDtos.PairView pairView(DualAccountRotation.Pair pair) {
-        return EscrowDtos.PairView.of(pair, pair.switchedAt().plus(pairs.overlap()), escrow.planOf(pair.tenant(), pair.id()).orElse(null),
+        return EscrowDtos.PairView.of(pair, pairs.nextAllowed(pair), escrow.planOf(pair.tenant(), pair.id()).orElse(null),
                 escrow.nextRotation(pair.tenant(), pair.id()).orElse(null));
     }
 

@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,7 +31,9 @@ public final class EphemeraCli {
               server --dev [--demo-postgres] [--data-dir DIR] [--port N] [--host H]
                   Start a dev server: embedded RocksDB (a fresh temporary directory unless --data-dir),
                   initialised and unsealed, with a dev workload issuer and a demo agent. --demo-postgres
-                  also starts an embedded PostgreSQL and configures backend "demo" with role "readonly".
+                  also starts an embedded PostgreSQL and configures backend "demo" with role "readonly"
+                  (kept in the data directory: a restart on it resumes the same database). The tokens go
+                  to DIR/dev.env and to ~/.ephemera/dev.env (always the dev server started last).
               server --data-dir DIR --unseal-key-file FILE [--port N] [--host H]
                   Start a server on an existing or new data directory, unsealed with the key in FILE.
               dev-token --data-dir DIR [--subject S] [--ttl 1h]
@@ -72,7 +75,7 @@ public final class EphemeraCli {
         }
         try {
             return switch (command) {
-                case "server" -> server(options, out, err);
+                case "server" -> server(options, env, out, err);
                 case "dev-token" -> devToken(options, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
@@ -90,7 +93,8 @@ public final class EphemeraCli {
         }
     }
 
-    private static int server(Map<String, String> options, PrintStream out, PrintStream err) throws Exception {
+    private static int server(Map<String, String> options, Map<String, String> env, PrintStream out, PrintStream err)
+            throws Exception {
         String host = options.getOrDefault("--host", "127.0.0.1");
         int port = port(options.getOrDefault("--port", "8200"));
         AutoCloseable running;
@@ -98,7 +102,7 @@ public final class EphemeraCli {
             Path dataDir = options.containsKey("--data-dir")
                     ? Path.of(options.get("--data-dir")).toAbsolutePath()
                     : Files.createTempDirectory("ephemera-dev-");
-            running = DevServer.start(dataDir, host, port, options.containsKey("--demo-postgres"), out);
+            running = DevServer.start(dataDir, host, port, options.containsKey("--demo-postgres"), out, Optional.of(latestDevEnv(env)));
         } else {
             if (!options.containsKey("--data-dir") || !options.containsKey("--unseal-key-file")) {
                 err.println("ephemera: server needs --dev, or --data-dir and --unseal-key-file");
@@ -128,6 +132,12 @@ public final class EphemeraCli {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** {@code ~/.ephemera/dev.env}, with {@code ~} as the shell reads it ($HOME), so that {@code source ~/.ephemera/dev.env} finds it. */
+    static Path latestDevEnv(Map<String, String> env) {
+        String home = env.get("HOME");
+        return Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home, ".ephemera", "dev.env");
     }
 
     private static int devToken(Map<String, String> options, PrintStream out, PrintStream err) {

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +25,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * `ephemera server --dev`: a vault on a throwaway (or given) data directory, initialised and
@@ -35,6 +37,8 @@ public final class DevServer implements AutoCloseable {
     public static final String TENANT = "default";
     public static final String DEMO_AGENT = "demo-agent";
     public static final String DEMO_SUBJECT = "spiffe://ephemera.dev/demo-agent";
+    /** Login roles of the demo database (plain identifiers) for escrow, pairs and check-out. */
+    static final List<String> DEMO_ACCOUNTS = List.of("billing", "svc_1", "svc_2");
 
     private final EphemeraServer server;
     private final LocalPostgres postgres;
@@ -45,6 +49,16 @@ public final class DevServer implements AutoCloseable {
     }
 
     public static DevServer start(Path dataDir, String host, int port, boolean demoPostgres, PrintStream out) {
+        return start(dataDir, host, port, demoPostgres, out, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Path, String, int, boolean, PrintStream)}, also copying {@code dev.env} to
+     * {@code latestEnv} (the command line's {@code ~/.ephemera/dev.env}): one path that always names
+     * the dev server started last, whichever temporary directory it runs on.
+     */
+    public static DevServer start(Path dataDir, String host, int port, boolean demoPostgres, PrintStream out,
+            Optional<Path> latestEnv) {
         try {
             Files.createDirectories(dataDir);
             Path keyFile = dataDir.resolve("unseal.key");
@@ -56,7 +70,7 @@ public final class DevServer implements AutoCloseable {
             LocalPostgres postgres = null;
             if (demoPostgres) {
                 out.println("Starting the embedded PostgreSQL for the demo backend...");
-                postgres = LocalPostgres.start(dataDir.resolve("postgres"));
+                postgres = LocalPostgres.startOrResume(dataDir.resolve("postgres"));
             }
             EphemeraServer server;
             try {
@@ -72,14 +86,14 @@ public final class DevServer implements AutoCloseable {
                 throw e;
             }
             DevServer dev = new DevServer(server, postgres);
-            dev.bootstrap(dataDir, out);
+            dev.bootstrap(dataDir, out, latestEnv);
             return dev;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the dev data directory " + dataDir, e);
         }
     }
 
-    private void bootstrap(Path dataDir, PrintStream out) throws IOException {
+    private void bootstrap(Path dataDir, PrintStream out, Optional<Path> latestEnv) throws IOException {
         String adminToken = server.bean(Tokens.class).reissueOperator("root", TENANT);
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir.resolve("dev-issuer.jwk"));
         server.bean(WorkloadTokens.class).configure(issuer.issuer());
@@ -97,11 +111,20 @@ public final class DevServer implements AutoCloseable {
         }
         String address = server.address().toString();
         ProxyServers proxies = server.bean(ProxyServers.class);
-        writePrivate(dataDir.resolve("dev.env"), """
+        // EPHEMERA_TOKEN is the token the `ephemera` command line reads.
+        String env = """
                 export EPHEMERA_ADDR=%s
                 export EPHEMERA_ADMIN_TOKEN=%s
+                export EPHEMERA_TOKEN=%s
                 export EPHEMERA_WORKLOAD_TOKEN=%s
-                """.formatted(address, adminToken, workloadToken));
+                """.formatted(address, adminToken, adminToken, workloadToken);
+        Path envFile = dataDir.resolve("dev.env");
+        writePrivate(envFile, env);
+        if (latestEnv.isPresent()) {
+            Files.createDirectories(latestEnv.get().getParent());
+            writePrivate(latestEnv.get(), env);
+            envFile = latestEnv.get();
+        }
         out.printf("""
 
                 Ephemera dev server is running. NOT FOR PRODUCTION: the unseal key is stored beside the data.
@@ -128,8 +151,8 @@ public final class DevServer implements AutoCloseable {
                 """, address, dataDir, adminToken, DEMO_AGENT, DEMO_SUBJECT, DevIssuer.NAME,
                 proxies.httpAddress().orElse("off"), proxies.postgresAddress().orElse("off"),
                 postgres == null ? "" : "  Demo backend:   demo (embedded PostgreSQL on 127.0.0.1:" + postgres.port()
-                        + "), role readonly; table inventory\n",
-                dataDir, dataDir.resolve("dev.env"));
+                        + "), role readonly; table inventory; accounts to escrow " + String.join(", ", DEMO_ACCOUNTS) + "\n",
+                dataDir, envFile);
         out.flush();
     }
 
@@ -141,6 +164,15 @@ public final class DevServer implements AutoCloseable {
                     INSERT INTO inventory VALUES ('A-100', 'bolts', 1200), ('A-200', 'nuts', 800), ('B-300', 'washers', 0)
                       ON CONFLICT DO NOTHING;
                     """);
+            // Accounts for the README's escrow and check-out examples: no password until the vault takes them over.
+            for (String account : DEMO_ACCOUNTS) {
+                statement.execute("""
+                        DO $$ BEGIN
+                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN CREATE ROLE %1$s LOGIN; END IF;
+                        END $$;
+                        GRANT SELECT ON inventory TO %1$s;
+                        """.formatted(account));
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
         }
@@ -170,10 +202,13 @@ public final class DevServer implements AutoCloseable {
         return server;
     }
 
+    /** Owner-only, and whole or not at all: a reader never sees a half-written file. */
     private static void writePrivate(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content);
+        Path temporary = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temporary, content);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Override

@@ -49,6 +49,11 @@ public final class DualAccounts {
         return dual.overlap();
     }
 
+    /** When the pair's inactive account may next be rotated. */
+    public java.time.Instant nextAllowed(DualAccountRotation.Pair pair) {
+        return dual.nextAllowed(pair);
+    }
+
     void dissolve(String tenant, String id) {
         dual.delete(tenant, id).ifPresent(pair -> log.info("dual-account pair {} (tenant {}) of {} and {} dissolved", id, tenant,
                 pair.blue(), pair.green()));

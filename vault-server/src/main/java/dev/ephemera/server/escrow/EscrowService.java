@@ -163,7 +163,7 @@ public final class EscrowService {
         try {
             return pairs.rotate(tenant, id);
         } catch (RotationException e) {
-            if (pairs.find(tenant, id).filter(pair -> clock.instant().isBefore(pair.switchedAt().plus(pairs.overlap()))).isPresent()) {
+            if (pairs.find(tenant, id).filter(pair -> clock.instant().isBefore(pairs.nextAllowed(pair))).isPresent()) {
                 throw ApiException.conflict("pair " + id + ": " + e.getMessage());
             }
             throw ApiException.backendUnavailable("rotation of " + id + " could not run: " + e.getMessage());
