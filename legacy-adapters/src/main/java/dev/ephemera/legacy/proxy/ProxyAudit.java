@@ -10,4 +10,23 @@ public interface ProxyAudit {
     void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient, String reason);
 
     void refused(String protocol, String client, String reason);
+
+    /** An audit that keeps only the reasons of refusals, for tools and tests that carry no lease. */
+    static ProxyAudit refusalsTo(java.util.function.Consumer<String> reasons) {
+        return new ProxyAudit() {
+            @Override
+            public void opened(String connectionId, String protocol, ProxyLease lease, String client) {
+            }
+
+            @Override
+            public void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient,
+                               String reason) {
+            }
+
+            @Override
+            public void refused(String protocol, String client, String reason) {
+                reasons.accept(reason);
+            }
+        };
+    }
 }

@@ -112,7 +112,7 @@ class PgProxyUpstreamTlsTest {
                         throw new ProxyRefusedException("no live lease for this token");
                     }
                     return new PgUpstream(databaseHost, postgres.port(), "postgres", ROLE, ESCROWED, lease, true);
-                }, new RecordingRefusals(), upstreamTrust, PgProxyLimits.DEFAULTS);
+                }, ProxyAudit.refusalsTo(refusals::add), upstreamTrust, PgProxyLimits.DEFAULTS);
         proxy.start();
         return proxy;
     }
@@ -127,21 +127,6 @@ class PgProxyUpstreamTlsTest {
             throw new AssertionError("the login went through");
         } catch (SQLException e) {
             return e;
-        }
-    }
-
-    private static final class RecordingRefusals implements ProxyAudit {
-        @Override
-        public void opened(String connectionId, String protocol, ProxyLease lease, String client) {
-        }
-
-        @Override
-        public void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient, String reason) {
-        }
-
-        @Override
-        public void refused(String protocol, String client, String reason) {
-            refusals.add(reason);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.ephemera.server.support;
 
 import dev.ephemera.legacy.proxy.ProxyAudit;
-import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import dev.ephemera.legacy.proxy.http.HttpProxyServer;
 import java.io.BufferedReader;
@@ -53,19 +52,7 @@ public final class IsolatedHttpProxy implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        ProxyAudit audit = new ProxyAudit() {
-            @Override
-            public void opened(String connectionId, String protocol, ProxyLease lease, String client) {
-            }
-
-            @Override
-            public void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient, String reason) {
-            }
-
-            @Override
-            public void refused(String protocol, String client, String reason) {
-            }
-        };
+        ProxyAudit audit = ProxyAudit.refusalsTo(reason -> { });
         try (HttpProxyServer proxy = new HttpProxyServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, (token, client) -> {
             throw new ProxyRefusedException("no leases here");
         }, audit, HttpProxyServer.DEFAULT_REQUEST_TIMEOUT, Duration.ofSeconds(Long.parseLong(args[0])))) {

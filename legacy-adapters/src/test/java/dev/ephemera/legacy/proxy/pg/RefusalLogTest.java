@@ -3,7 +3,6 @@ package dev.ephemera.legacy.proxy.pg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.legacy.proxy.ProxyAudit;
-import dev.ephemera.legacy.proxy.ProxyLease;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,20 +18,7 @@ class RefusalLogTest {
     @Test
     void aFloodOfRefusalsIsReportedOnceAtOnceThenSummarisedWithItsCount() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        ProxyAudit audit = new ProxyAudit() {
-            @Override
-            public void opened(String connectionId, String protocol, ProxyLease lease, String client) {
-            }
-
-            @Override
-            public void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient, String reason) {
-            }
-
-            @Override
-            public void refused(String protocol, String client, String reason) {
-                lines.add(reason);
-            }
-        };
+        ProxyAudit audit = ProxyAudit.refusalsTo(lines::add);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
             RefusalLog log = new RefusalLog(audit, "postgresql", Duration.ofMillis(200), timer);
