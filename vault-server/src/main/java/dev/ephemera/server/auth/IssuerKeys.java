@@ -116,7 +116,7 @@ final class IssuerKeys {
             }
             return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw ApiException.unauthenticated("cannot fetch " + what + " from " + uri + ": " + e.getMessage());
+            throw ApiException.unauthenticated("cannot fetch " + what + " from " + uri + ": " + dev.ephemera.server.core.Failures.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unauthenticated("interrupted while fetching " + what);
