@@ -34,7 +34,21 @@ public final class Callers {
 
     /** An admin or a task: a consumer token opens nothing but its own secret's current version. */
     public Principal any(String authorization) {
-        Principal principal = tokens.authenticate(bearer(authorization));
+        return any(authorization, "an admin or task token");
+    }
+
+    /**
+     * A workload or delegation token is never looked up here: it is refused by its form, naming what
+     * was expected, so the agent learns to exchange it (POST /v1/tasks) and nothing about validity.
+     */
+    private Principal any(String authorization, String expected) {
+        String bearer = bearer(authorization);
+        Tokens.kindOf(bearer).filter(kind -> kind.startsWith("a workload") || kind.startsWith("a delegation"))
+                .ifPresent(kind -> {
+                    throw ApiException.unauthenticated("this call needs " + expected + "; " + kind + " was given"
+                            + (kind.startsWith("a workload") ? ": exchange it for a task token with POST /v1/tasks" : ""));
+                });
+        Principal principal = tokens.authenticate(bearer);
         if (principal instanceof Principal.Consumer) {
             throw ApiException.forbidden("a consumer token reads its escrowed secret and nothing else");
         }
@@ -49,7 +63,7 @@ public final class Callers {
     }
 
     public Principal.Admin admin(String authorization) {
-        if (any(authorization) instanceof Principal.Admin admin) {
+        if (any(authorization, "an admin token") instanceof Principal.Admin admin) {
             return admin;
         }
         throw ApiException.forbidden("this call needs an admin token");
@@ -64,7 +78,7 @@ public final class Callers {
     }
 
     public Principal.TaskHolder task(String authorization) {
-        if (any(authorization) instanceof Principal.TaskHolder holder) {
+        if (any(authorization, "a task token") instanceof Principal.TaskHolder holder) {
             return holder;
         }
         throw ApiException.forbidden("this call needs a task token");
