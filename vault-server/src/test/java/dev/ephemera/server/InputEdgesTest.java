@@ -100,6 +100,11 @@ class InputEdgesTest {
                 "this call needs an admin token; a workload token (JWT) was given");
         assertRefused(vault.call("POST", "/v1/tasks", taskToken, Map.of("objective", "o")), 401,
                 "this call needs a workload token (a signed JWT); a task token was given");
+        assertRefused(vault.call("GET", "/v1/backends", taskToken, null), 403, "this call needs an admin token; a task token was given");
+        assertRefused(vault.call("POST", "/v1/leases", vault.adminToken(), Map.of("backend", "pg", "role", "readonly")), 403,
+                "this call needs a task token; an admin token was given");
+        assertRefused(vault.call("GET", "/v1/escrow/any/current", vault.workloadToken(), null), 401,
+                "this call needs a consumer token; a workload token (JWT) was given");
         // A task token that does not exist is still only "invalid or expired": nothing about other tokens.
         assertRefused(vault.call("GET", "/v1/tasks/self", "eph_task_not-a-real-token", null), 401, "invalid or expired token");
     }
