@@ -121,6 +121,19 @@ class InputEdgesTest {
         }
     }
 
+    @Test
+    void anIssuerRefusalDoesNotQuoteItsKeysOrAddresses() {
+        String marker = "Echo-Me-" + System.nanoTime();
+        Response badKeys = vault.call("PUT", "/v1/issuers/echo", vault.adminToken(), Map.of("issuer", "http://127.0.0.1:1/x",
+                "audience", "a", "jwks", Map.of("keys", marker), "algorithms", List.of("EdDSA")));
+        assertRefused(badKeys, 400, "jwks must be a JWK set");
+        assertThat(badKeys.body()).doesNotContain(marker);
+        Response badUri = vault.call("PUT", "/v1/issuers/echo", vault.adminToken(), Map.of("issuer", "http://127.0.0.1:1/x",
+                "audience", "a", "jwks_uri", "ftp://" + marker + ".example/keys", "algorithms", List.of("EdDSA")));
+        assertRefused(badUri, 400, "key sets are fetched over https");
+        assertThat(badUri.body()).doesNotContain(marker);
+    }
+
     private static Response lease(String body) {
         return vault.call("POST", "/v1/leases", taskToken, body);
     }
