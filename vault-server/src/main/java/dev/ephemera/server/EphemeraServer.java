@@ -58,8 +58,8 @@ public final class EphemeraServer implements AutoCloseable {
     }
 
     /**
-     * A start refused for a reason the operator can fix (a wrong or unreadable unseal key), said in
-     * one line: the dependency-injection trace around it says nothing more.
+     * A start refused for a reason the operator can fix (a wrong or unreadable unseal key, a data
+     * directory another process holds), said in one line: the dependency-injection trace around it says nothing more.
      */
     public static final class StartFailure extends RuntimeException {
         private StartFailure(String message, Throwable cause) {
@@ -72,7 +72,8 @@ public final class EphemeraServer implements AutoCloseable {
                     return new StartFailure("cannot unseal: the unseal key does not open this data directory"
                             + " (a wrong key, or a corrupt keyring)", e);
                 }
-                if (t instanceof java.io.UncheckedIOException || (t instanceof IllegalArgumentException
+                if (t instanceof dev.ephemera.storage.StorageException || t instanceof java.io.UncheckedIOException
+                        || (t instanceof IllegalArgumentException
                         && t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().equals(dev.ephemera.crypto.UnsealKey.class.getName()))) {
                     return new StartFailure(t.getMessage(), e);
                 }

@@ -43,6 +43,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void aDataDirectoryInUseIsOneLineAndANonZeroExit(@TempDir Path dataDir) throws Exception {
+        try (TestVault running = TestVault.start(dataDir)) {
+            Run second = EscrowCliTest.cli("", Map.of(), "server", "--data-dir", dataDir.toString(), "--unseal-key-file",
+                    dataDir.resolve("unseal.key").toString(), "--port", "0");
+            assertThat(second.status()).isEqualTo(1);
+            assertThat(second.err().lines().toList()).hasSize(1).first().asString()
+                    .startsWith("ephemera: cannot start: ").contains("in use by another Ephemera process");
+        }
+    }
+
+    @Test
     void aWrongUnsealKeyIsOneLineAndANonZeroExit(@TempDir Path dataDir) throws Exception {
         try (TestVault vault = TestVault.start(dataDir)) {
             vault.stop();
