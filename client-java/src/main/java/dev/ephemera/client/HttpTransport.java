@@ -160,7 +160,27 @@ final class HttpTransport {
         return request.method() + " /" + base.relativize(request.uri());
     }
 
-    private static String reason(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " " + e.getMessage();
+    /** In words: the JDK's HTTP client throws e.g. a ConnectException without a message. */
+    static String reason(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String words = switch (t) {
+                case java.net.http.HttpConnectTimeoutException x -> "connection timed out";
+                case java.net.http.HttpTimeoutException x -> "timed out waiting for an answer";
+                case java.net.ConnectException x -> "connection refused";
+                case java.net.NoRouteToHostException x -> "no route to host";
+                case java.net.UnknownHostException x -> "unknown host";
+                case java.nio.channels.UnresolvedAddressException x -> "unknown host";
+                case java.net.SocketTimeoutException x -> "timed out";
+                case java.io.EOFException x -> "connection closed early";
+                case java.nio.channels.ClosedChannelException x -> "connection closed";
+                default -> null;
+            };
+            if (words != null) {
+                return words;
+            }
+        }
+        return e.getMessage() == null || e.getMessage().isBlank()
+                ? e.getClass().getSimpleName().replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT)
+                : e.getMessage();
     }
 }

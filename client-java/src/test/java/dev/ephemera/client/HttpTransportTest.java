@@ -25,6 +25,19 @@ class HttpTransportTest {
             Duration.ofSeconds(7), HttpClient.newHttpClient());
 
     @Test
+    void anUnreachableVaultIsSaidInWordsNeverNull() throws Exception {
+        int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        HttpTransport dead = new HttpTransport(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(5), HttpClient.newHttpClient());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dead.exchange("GET", "v1/sys/health", TASK_TOKEN, null))
+                .isInstanceOf(ServerUnavailableException.class)
+                .hasMessageEndingWith(": connection refused")
+                .hasMessageNotContaining("null").hasMessageNotContaining("Exception");
+    }
+
+    @Test
     void postCarriesJsonHeadersTokenAndTimeout() throws Exception {
         HttpRequest request = transport.request("POST", "v1/leases", TASK_TOKEN, new Wire.LeaseRequest("demo", "readonly", 300L));
 

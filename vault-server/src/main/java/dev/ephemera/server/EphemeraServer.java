@@ -26,11 +26,16 @@ public final class EphemeraServer implements AutoCloseable {
         properties.put("ephemera.unseal-key-file", unsealKeyFile.toString());
         properties.put("micronaut.server.host", host);
         properties.put("micronaut.server.port", port == 0 ? -1 : port);
-        ApplicationContext context = ApplicationContext.builder()
-                .properties(properties)
-                .deduceEnvironment(false)
-                .banner(false)
-                .start();
+        ApplicationContext context;
+        try {
+            context = ApplicationContext.builder()
+                    .properties(properties)
+                    .deduceEnvironment(false)
+                    .banner(false)
+                    .start();
+        } catch (RuntimeException e) {
+            throw StartFailure.explain(e);
+        }
         try {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
@@ -50,6 +55,31 @@ public final class EphemeraServer implements AutoCloseable {
                     .orElse(server.getPort());
         }
         return server.getPort();
+    }
+
+    /**
+     * A start refused for a reason the operator can fix (a wrong or unreadable unseal key, a data
+     * directory another process holds), said in one line: the dependency-injection trace around it says nothing more.
+     */
+    public static final class StartFailure extends RuntimeException {
+        private StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        static RuntimeException explain(RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof dev.ephemera.crypto.BarrierException) {
+                    return new StartFailure("cannot unseal: the unseal key does not open this data directory"
+                            + " (a wrong key, or a corrupt keyring)", e);
+                }
+                if (t instanceof dev.ephemera.storage.StorageException || t instanceof java.io.UncheckedIOException
+                        || (t instanceof IllegalArgumentException
+                        && t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().equals(dev.ephemera.crypto.UnsealKey.class.getName()))) {
+                    return new StartFailure(t.getMessage(), e);
+                }
+            }
+            return e;
+        }
     }
 
     public URI address() {

@@ -145,8 +145,10 @@ class DelegationTest {
     @Test
     void aDelegationTokenIsNotABearerToken() {
         String token = offerTo(rootTask(Map.of()), HELPER);
-        assertRefused(vault.call("GET", "/v1/tasks/self", token, null), 401, "invalid or expired token");
-        assertRefused(vault.call("POST", "/v1/leases", token, Map.of("backend", "pg", "role", "readonly")), 401, "invalid");
+        // refused by its form, naming both kinds (issue 11, item 8), never looked up as a bearer token
+        assertRefused(vault.call("GET", "/v1/tasks/self", token, null), 401, "this call needs a task token; a delegation token was given");
+        assertRefused(vault.call("POST", "/v1/leases", token, Map.of("backend", "pg", "role", "readonly")), 401,
+                "a delegation token was given");
     }
 
     @Test

@@ -34,7 +34,10 @@ class DevServerTest {
                     .map(line -> line.replaceFirst("^export ", "").split("=", 2))
                     .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
             assertThat(banner.toString(StandardCharsets.UTF_8))
-                    .contains(dev.address().toString()).contains(env.get("EPHEMERA_ADMIN_TOKEN")).contains("Demo backend");
+                    .contains(dev.address().toString()).contains(env.get("EPHEMERA_ADMIN_TOKEN")).contains("Demo backend")
+                    .contains("Proxy CA:       " + env.get("EPHEMERA_PROXY_CA"));
+            // the PostgreSQL proxy's certificate, for sslmode=verify-full sslrootcert=$EPHEMERA_PROXY_CA
+            assertThat(Files.readString(Path.of(env.get("EPHEMERA_PROXY_CA")))).startsWith("-----BEGIN CERTIFICATE-----");
 
             Ephemera ephemera = Ephemera.builder().address(java.net.URI.create(env.get("EPHEMERA_ADDR")))
                     .workloadToken(() -> env.get("EPHEMERA_WORKLOAD_TOKEN")).build();

@@ -85,6 +85,20 @@ public final class LdapAccountDriver implements RotationDriver {
         }
     }
 
+    @Override
+    public boolean exists(Map<String, String> target) throws RotationException {
+        String dn = dn(target);
+        try (LDAPConnection admin = connect()) {
+            admin.bind(adminDn, adminPassword);
+            return admin.getEntry(dn, "1.1") != null;
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+                return false;
+            }
+            throw new RotationException("cannot look up LDAP account " + dn + ": " + e.getResultCode(), e);
+        }
+    }
+
     private LDAPConnection connect() throws LDAPException {
         LDAPConnectionOptions options = new LDAPConnectionOptions();
         options.setConnectTimeoutMillis(TIMEOUT_MILLIS);

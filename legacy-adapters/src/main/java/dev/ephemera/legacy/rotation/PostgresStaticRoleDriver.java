@@ -60,6 +60,20 @@ public final class PostgresStaticRoleDriver implements RotationDriver {
         }
     }
 
+    @Override
+    public boolean exists(Map<String, String> target) throws RotationException {
+        String role = role(target);
+        try (Connection admin = connect(adminUser, adminPassword);
+             PreparedStatement query = admin.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            query.setString(1, role);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new RotationException("cannot look up PostgreSQL role " + role + ": " + reason(e), e);
+        }
+    }
+
     private Connection connect(String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);

@@ -13,4 +13,12 @@ public interface RotationDriver {
 
     /** Whether the account accepts this password now (used to settle a rotation a crash interrupted). */
     boolean accepts(Map<String, String> target, String password) throws RotationException;
+
+    /**
+     * Whether the account exists now, asked before it is escrowed so that a misspelt account is
+     * refused rather than stored as failing. Unreachable is a {@link RotationException}.
+     */
+    default boolean exists(Map<String, String> target) throws RotationException {
+        return true;
+    }
 }

@@ -38,25 +38,45 @@ public final class Callers {
 
     /** An admin or a task: a consumer token opens nothing but its own secret's current version. */
     public Principal any(String authorization) {
-        Principal principal = tokens.authenticate(bearer(authorization));
+        return any(authorization, "an admin or task token");
+    }
+
+    /**
+     * A workload or delegation token is never looked up here: it is refused by its form, naming what
+     * was expected, so the agent learns to exchange it (POST /v1/tasks) and nothing about validity.
+     */
+    private Principal authenticate(String authorization, String expected) {
+        String bearer = bearer(authorization);
+        Tokens.kindOf(bearer).filter(kind -> kind.startsWith("a workload") || kind.startsWith("a delegation"))
+                .ifPresent(kind -> {
+                    throw ApiException.unauthenticated("this call needs " + expected + "; " + kind + " was given"
+                            + (kind.startsWith("a workload") ? ": exchange it for a task token with POST /v1/tasks" : ""));
+                });
+        return tokens.authenticate(bearer);
+    }
+
+    private Principal any(String authorization, String expected) {
+        Principal principal = authenticate(authorization, expected);
         if (principal instanceof Principal.Consumer) {
-            throw ApiException.forbidden("a consumer token reads its escrowed secret and nothing else");
+            throw ApiException.forbidden("this call needs " + expected
+                    + "; a consumer token was given: it reads its escrowed secret's current version and nothing else");
         }
         return principal;
     }
 
     public Principal.Consumer consumer(String authorization) {
-        if (tokens.authenticate(bearer(authorization)) instanceof Principal.Consumer consumer) {
-            return consumer;
-        }
-        throw ApiException.forbidden("this call needs a consumer token");
+        return switch (authenticate(authorization, "a consumer token")) {
+            case Principal.Consumer consumer -> consumer;
+            case Principal.Admin admin -> throw ApiException.forbidden("this call needs a consumer token; an admin token was given");
+            case Principal.TaskHolder task -> throw ApiException.forbidden("this call needs a consumer token; a task token was given");
+        };
     }
 
     public Principal.Admin admin(String authorization) {
-        if (any(authorization) instanceof Principal.Admin admin) {
+        if (any(authorization, "an admin token") instanceof Principal.Admin admin) {
             return admin;
         }
-        throw ApiException.forbidden("this call needs an admin token");
+        throw ApiException.forbidden("this call needs an admin token; a task token was given");
     }
 
     /**
@@ -80,9 +100,9 @@ public final class Callers {
     }
 
     public Principal.TaskHolder task(String authorization) {
-        if (any(authorization) instanceof Principal.TaskHolder holder) {
+        if (any(authorization, "a task token") instanceof Principal.TaskHolder holder) {
             return holder;
         }
-        throw ApiException.forbidden("this call needs a task token");
+        throw ApiException.forbidden("this call needs a task token; an admin token was given");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,9 +19,7 @@ public final class Durations {
             return null;
         }
         Duration duration = switch (value) {
-            case Integer i -> Duration.ofSeconds(i);
-            case Long l -> Duration.ofSeconds(l);
-            case Number n when n.doubleValue() == Math.rint(n.doubleValue()) -> Duration.ofSeconds(n.longValue());
+            case Number n -> Duration.ofSeconds(seconds(field, n));
             case String s -> parseText(field, s.strip());
             default -> throw invalid(field);
         };
@@ -28,14 +27,41 @@ public final class Durations {
             throw ApiException.invalid(field + " must be positive");
         }
         if (duration.compareTo(LIMIT) > 0) {
-            throw ApiException.invalid(field + " is longer than ten years");
+            throw tooLong(field);
         }
         return duration;
     }
 
+    /**
+     * A JSON number of seconds, compared exactly: a number past the range of a long (e.g.
+     * 18446744073709551676) must be refused as too long, not wrapped into a short lease.
+     */
+    private static long seconds(String field, Number number) {
+        BigDecimal exact;
+        try {
+            exact = number instanceof BigDecimal d ? d : new BigDecimal(number.toString());
+        } catch (NumberFormatException notFinite) {
+            throw invalid(field);
+        }
+        if (exact.signum() <= 0) {
+            throw ApiException.invalid(field + " must be positive");
+        }
+        if (exact.stripTrailingZeros().scale() > 0) {
+            throw invalid(field);
+        }
+        if (exact.compareTo(BigDecimal.valueOf(LIMIT.toSeconds())) > 0) {
+            throw tooLong(field);
+        }
+        return exact.longValueExact();
+    }
+
+    private static ApiException tooLong(String field) {
+        return ApiException.invalid(field + " is longer than ten years");
+    }
+
     private static Duration parseText(String field, String text) {
-        if (text.matches("-?\\d{1,12}")) {
-            return Duration.ofSeconds(Long.parseLong(text));
+        if (text.matches("-?\\d+")) {
+            return Duration.ofSeconds(seconds(field, new BigDecimal(text)));
         }
         Matcher m = PART.matcher(text);
         Duration total = Duration.ZERO;

@@ -1,6 +1,12 @@
 package dev.ephemera.server.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ephemera.lease.LeaseException;
+import io.micronaut.core.bind.exceptions.UnsatisfiedArgumentException;
+import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException;
+import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -36,9 +42,50 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
                             context.getRequest().getPath()));
             return new ApiError("internal", "internal error; reference " + reference);
         }
-        String message = context.getErrors().isEmpty() ? status.getReason() : context.getErrors().getFirst().getMessage();
-        return new ApiError(codeFor(status), message);
+        String framework = context.getErrors().isEmpty() ? status.getReason() : context.getErrors().getFirst().getMessage();
+        String message = context.getRootCause().map(cause -> reason(cause, context.getRequest())).orElse(framework);
+        return new ApiError(codeFor(status), inOurWords(status, message));
     }
+
+    /**
+     * The framework's refusals of a body or parameter, said as "which field, what rule": its own
+     * messages name Java types and quote the input.
+     */
+    private static String reason(Throwable cause, HttpRequest<?> request) {
+        return switch (cause) {
+            case ConversionErrorException e when e.getArgument().getType().isRecord() ->
+                    BodyShapes.explain(e.getArgument().getType(), RequestBodies.of(request));
+            case ConversionErrorException e -> BodyShapes.snakeCase(e.getArgument().getName()) + " is not valid here";
+            case UnsatisfiedArgumentException e when e.getArgument().getAnnotationMetadata().hasAnnotation(Body.class) ->
+                    "a JSON request body is required";
+            case UnsatisfiedArgumentException e -> BodyShapes.snakeCase(e.getArgument().getName()) + " is required";
+            case UnsatisfiedBodyRouteException e -> "a JSON request body is required";
+            case UnsatisfiedRouteException e -> BodyShapes.snakeCase(e.getArgument().getName()) + " is required";
+            default -> {
+                for (Throwable t = cause; t != null; t = t.getCause()) {
+                    if (t instanceof JsonProcessingException json) {
+                        yield BodyShapes.notJson(json);
+                    }
+                }
+                yield null;
+            }
+        };
+    }
+
+    /** Last line of defence: a message that names a Java type, an exception or echoes a parser's source is replaced. */
+    static String inOurWords(HttpStatus status, String message) {
+        if (message == null || message.isBlank() || FRAMEWORK_TALK.matcher(message).find()) {
+            return switch (status) {
+                case BAD_REQUEST -> "the request is not valid";
+                default -> status.getReason().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+        return message;
+    }
+
+    private static final java.util.regex.Pattern FRAMEWORK_TALK = java.util.regex.Pattern.compile(
+            "\\b(java|javax|jakarta|dev\\.ephemera|io\\.micronaut|io\\.netty|com\\.fasterxml)\\.[a-z]|Exception|\\[Source:"
+                    + "|\\bclass \\w|Failed to convert|\\n\\s*at ");
 
     static String codeFor(HttpStatus status) {
         return switch (status) {

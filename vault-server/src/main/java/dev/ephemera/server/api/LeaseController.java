@@ -72,8 +72,7 @@ final class LeaseController {
         Task task = leases.callingTask(authorization);
         String backend = Names.require("backend", body.backend());
         String roleName = Names.require("role", body.role());
-        RoleConfig role = catalog.role(backend, roleName)
-                .orElseThrow(() -> ApiException.notFound("no role '" + roleName + "' on backend '" + backend + "'"));
+        RoleConfig role = catalog.requireRole(backend, roleName);
         TaskLeases.requireDeclared(task, backend, roleName, "role");
         Duration ttl = TaskLeases.ttl(body.ttl(), role.defaultTtl(), role.maxTtl(), "role");
         Agent agent = leases.actingAgent(task);

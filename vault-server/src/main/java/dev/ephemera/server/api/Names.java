@@ -10,7 +10,10 @@ public final class Names {
     }
 
     public static String require(String field, String value) {
-        if (value == null || !NAME.matcher(value).matches()) {
+        if (value == null) {
+            throw ApiException.invalid(field + " is required");
+        }
+        if (!NAME.matcher(value).matches()) {
             throw ApiException.invalid(field + " must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
         }
         return value;

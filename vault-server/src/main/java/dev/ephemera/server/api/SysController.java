@@ -2,6 +2,7 @@ package dev.ephemera.server.api;
 
 import dev.ephemera.server.auth.Principal;
 import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.proxy.ProxyServers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -29,8 +30,10 @@ final class SysController {
     private final PrometheusMeterRegistry metrics;
     private final Tokens tokens;
     private final Callers callers;
+    private final ProxyServers proxies;
 
-    SysController(PrometheusMeterRegistry metrics, Tokens tokens, Callers callers) {
+    SysController(PrometheusMeterRegistry metrics, Tokens tokens, Callers callers, ProxyServers proxies) {
+        this.proxies = proxies;
         this.tokens = tokens;
         this.metrics = metrics;
         this.callers = callers;
@@ -39,6 +42,17 @@ final class SysController {
     @Get("/health")
     Dtos.Health health() {
         return new Dtos.Health(true, false, VERSION);
+    }
+
+    /**
+     * Unauthenticated: the certificate that verifies the PostgreSQL proxy, in PEM, for clients'
+     * {@code sslmode=verify-full sslrootcert=…}. It is public by nature; 404 when the proxy is off.
+     */
+    @Get("/proxy-ca")
+    HttpResponse<String> proxyCa() {
+        return proxies.postgresAuthorityPem()
+                .map(pem -> HttpResponse.ok(pem).contentType("application/x-pem-file"))
+                .orElseThrow(() -> ApiException.notFound("the PostgreSQL proxy is not running (ephemera.proxy.postgres.port)"));
     }
 
     @Get("/metrics")

@@ -79,7 +79,8 @@ final class IssuerKeys {
         try {
             return JWKSet.parse(jwks == null ? "" : jwks);
         } catch (ParseException e) {
-            throw ApiException.invalid("jwks is not a valid JWK set: " + e.getMessage());
+            // the parser's message quotes the input: say the rule instead
+            throw ApiException.invalid("jwks must be a JWK set: an object whose \"keys\" list holds public JWKs");
         }
     }
 
@@ -116,7 +117,7 @@ final class IssuerKeys {
             }
             return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw ApiException.unauthenticated("cannot fetch " + what + " from " + uri + ": " + e.getMessage());
+            throw ApiException.unauthenticated("cannot fetch " + what + " from " + uri + ": " + dev.ephemera.server.core.Failures.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unauthenticated("interrupted while fetching " + what);
@@ -129,12 +130,12 @@ final class IssuerKeys {
         try {
             parsed = URI.create(uri);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("not a URI: " + uri);
+            throw ApiException.invalid("jwks_uri (or the issuer's discovery address) is not a URI");
         }
         String host = Optional.ofNullable(parsed.getHost()).orElse("");
         boolean local = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]");
         if (!"https".equals(parsed.getScheme()) && !("http".equals(parsed.getScheme()) && local)) {
-            throw ApiException.invalid("key sets are fetched over https (plain http only from localhost): " + uri);
+            throw ApiException.invalid("key sets are fetched over https (plain http only from localhost)");
         }
     }
 }

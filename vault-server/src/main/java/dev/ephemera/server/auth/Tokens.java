@@ -132,6 +132,33 @@ public final class Tokens {
         return SecretGenerator.token(TASK_PREFIX);
     }
 
+    /**
+     * What kind of token a bearer looks like, from its form alone (a prefix, or a JWT's three
+     * parts), so a refusal can say "a workload token was given" without saying whether it, or any
+     * other token, is valid. Empty when it is none of ours.
+     */
+    public static Optional<String> kindOf(String bearer) {
+        if (bearer == null) {
+            return Optional.empty();
+        }
+        if (bearer.startsWith(TASK_PREFIX)) {
+            return Optional.of("a task token");
+        }
+        if (bearer.startsWith(ADMIN_PREFIX)) {
+            return Optional.of("an admin token");
+        }
+        if (bearer.startsWith(CONSUMER_PREFIX)) {
+            return Optional.of("a consumer token");
+        }
+        if (bearer.startsWith(DELEGATION_PREFIX)) {
+            return Optional.of("a delegation token");
+        }
+        return JWT_FORM.matcher(bearer).matches() ? Optional.of("a workload token (JWT)") : Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern JWT_FORM = java.util.regex.Pattern.compile(
+            "eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*");
+
     /** Resolves a bearer token; every failure is the same 401 so tokens cannot be probed. */
     public Principal authenticate(String bearer) {
         Optional<TokenRecord> found = bearer == null || bearer.length() > 512

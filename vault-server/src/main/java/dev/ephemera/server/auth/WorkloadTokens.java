@@ -132,7 +132,8 @@ public final class WorkloadTokens {
             jwt = SignedJWT.parse(token);
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
-            throw ApiException.unauthenticated("malformed workload token: not a signed JWT");
+            throw ApiException.unauthenticated("this call needs a workload token (a signed JWT)"
+                    + Tokens.kindOf(token).map(kind -> "; " + kind + " was given").orElse(": the token given is not a signed JWT"));
         }
         Issuer issuer = issuerOf(claims);
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();

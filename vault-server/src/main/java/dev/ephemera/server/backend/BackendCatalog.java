@@ -104,6 +104,13 @@ public final class BackendCatalog {
         return role;
     }
 
+    /** The role, or a 404 saying which does not exist: the backend itself, or the role on it. */
+    public RoleConfig requireRole(String backend, String name) {
+        return role(backend, name).orElseThrow(() -> find(backend).isEmpty()
+                ? ApiException.notFound("backend '" + backend + "' does not exist")
+                : ApiException.notFound("no role '" + name + "' on backend '" + backend + "'"));
+    }
+
     public Optional<RoleConfig> role(String backend, String name) {
         return registry.role(Names.require("backend", backend), Names.require("role", name));
     }

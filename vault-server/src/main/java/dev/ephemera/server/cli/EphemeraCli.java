@@ -90,6 +90,9 @@ public final class EphemeraCli {
         } catch (IllegalArgumentException e) {
             err.println("ephemera: " + e.getMessage());
             return 2;
+        } catch (EphemeraServer.StartFailure e) {
+            err.println("ephemera: cannot start: " + e.getMessage());
+            return 1;
         }
     }
 

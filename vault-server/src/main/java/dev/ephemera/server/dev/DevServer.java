@@ -111,13 +111,20 @@ public final class DevServer implements AutoCloseable {
         }
         String address = server.address().toString();
         ProxyServers proxies = server.bean(ProxyServers.class);
+        // The PostgreSQL proxy's certificate, for sslmode=verify-full sslrootcert=$EPHEMERA_PROXY_CA
+        Path proxyCa = dataDir.resolve("proxy-ca.pem");
+        String proxyCaLine = "";
+        if (proxies.postgresAuthorityPem().isPresent()) {
+            Files.writeString(proxyCa, proxies.postgresAuthorityPem().get());
+            proxyCaLine = "export EPHEMERA_PROXY_CA=" + proxyCa + "\n";
+        }
         // EPHEMERA_TOKEN is the token the `ephemera` command line reads.
         String env = """
                 export EPHEMERA_ADDR=%s
                 export EPHEMERA_ADMIN_TOKEN=%s
                 export EPHEMERA_TOKEN=%s
                 export EPHEMERA_WORKLOAD_TOKEN=%s
-                """.formatted(address, adminToken, adminToken, workloadToken);
+                %s""".formatted(address, adminToken, adminToken, workloadToken, proxyCaLine);
         Path envFile = dataDir.resolve("dev.env");
         writePrivate(envFile, env);
         if (latestEnv.isPresent()) {
@@ -135,6 +142,7 @@ public final class DevServer implements AutoCloseable {
                   Demo agent:     %s (workload identity %s, issuer "%s")
                   Policy:         starter Cedar policy (GET /v1/policies); default deny beyond it
                   Proxies:        HTTP %s, PostgreSQL %s (routes: PUT /v1/proxy/routes/{name})
+                  Proxy CA:       %s (sslmode=verify-full sslrootcert=$EPHEMERA_PROXY_CA)
                 %s
                 Load the tokens into your shell (the workload token is valid for 1 hour; mint another with
                 `./ephemera dev-token --data-dir %s`):
@@ -150,6 +158,7 @@ public final class DevServer implements AutoCloseable {
                 Press Ctrl+C to stop.
                 """, address, dataDir, adminToken, DEMO_AGENT, DEMO_SUBJECT, DevIssuer.NAME,
                 proxies.httpAddress().orElse("off"), proxies.postgresAddress().orElse("off"),
+                proxyCaLine.isEmpty() ? "none (the PostgreSQL proxy is off)" : proxyCa,
                 postgres == null ? "" : "  Demo backend:   demo (embedded PostgreSQL on 127.0.0.1:" + postgres.port()
                         + "), role readonly; table inventory; accounts to escrow " + String.join(", ", DEMO_ACCOUNTS) + "\n",
                 dataDir, envFile);

@@ -278,7 +278,21 @@ public final class EscrowService {
         if (account.equalsIgnoreCase(backend.username())) {
             throw ApiException.invalid("the backend's own admin account cannot be escrowed through that backend");
         }
-        return RotationDrivers.LDAP_TYPE.equals(backend.type()) ? Map.of("dn", account) : Map.of("role", account);
+        boolean ldap = RotationDrivers.LDAP_TYPE.equals(backend.type());
+        Map<String, String> target = ldap ? Map.of("dn", account) : Map.of("role", account);
+        boolean exists;
+        try {
+            exists = rotation.exists(target);
+        } catch (RotationException unreachable) {
+            // Escrowed all the same, as when the take-over rotation cannot reach the backend: it shows as failing.
+            log.warn("cannot check that {} exists on backend {}: {}", account, driver, unreachable.getMessage());
+            exists = true;
+        }
+        if (!exists) {
+            throw ApiException.notFound((ldap ? "LDAP account '" : "PostgreSQL role '") + account + "' does not exist on backend '"
+                    + driver + "'");
+        }
+        return target;
     }
 
     private static void requireValue(String value) {

@@ -39,6 +39,7 @@ public final class ProxyServers {
     private final String keyStorePassword;
     private HttpProxyServer http;
     private PgProxyServer postgres;
+    private volatile String postgresAuthority;
 
     ProxyServers(ProxyGate gate, ProxyAuditLog audit, @Value("${ephemera.proxy.host:127.0.0.1}") String host,
                  @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
@@ -73,7 +74,9 @@ public final class ProxyServers {
                 log.info("HTTP credential-injecting proxy on {}", httpAddress().orElseThrow());
             }
             if (postgresPort >= 0) {
-                postgres = new PgProxyServer(ProxyTls.context(keyStore, keyStorePassword.toCharArray()),
+                ProxyTls.Identity identity = ProxyTls.identity(keyStore, keyStorePassword.toCharArray());
+                postgresAuthority = identity.authorityPem();
+                postgres = new PgProxyServer(identity.context(),
                         new InetSocketAddress(host, postgresPort), gate, audit, SSLContext.getDefault(), postgresLimits);
                 postgres.start();
                 log.info("PostgreSQL credential-injecting proxy on {}", postgresAddress().orElseThrow());
@@ -110,6 +113,11 @@ public final class ProxyServers {
     /** {@code host:port} of the PostgreSQL proxy, when it runs. */
     public Optional<String> postgresAddress() {
         return postgres == null ? Optional.empty() : Optional.of(host + ":" + postgres.port());
+    }
+
+    /** The certificate that verifies the PostgreSQL proxy (PEM), when it runs: a client's sslrootcert. */
+    public Optional<String> postgresAuthorityPem() {
+        return postgres == null ? Optional.empty() : Optional.ofNullable(postgresAuthority);
     }
 
     @PreDestroy

@@ -55,7 +55,7 @@ public record SelfSignedIdentity(KeyPair keys, X509Certificate certificate) {
         }
     }
 
-    /** A TLS server context presenting this certificate. */
+    /** A TLS server context presenting this certificate, offering AEAD cipher suites only. */
     public SSLContext serverContext() throws GeneralSecurityException {
         KeyStore identity = emptyStore();
         identity.setKeyEntry("server", keys.getPrivate(), NO_PASSWORD, new X509Certificate[] {certificate});
@@ -63,7 +63,16 @@ public record SelfSignedIdentity(KeyPair keys, X509Certificate certificate) {
         keyManagers.init(identity, NO_PASSWORD);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, new SecureRandom());
-        return context;
+        return AeadOnly.restrict(context);
+    }
+
+    /** The certificate in PEM: what a client verifying this server is given as its root (e.g. sslrootcert). */
+    public String certificatePem() throws GeneralSecurityException {
+        return pem(certificate);
+    }
+
+    public static String pem(X509Certificate certificate) throws GeneralSecurityException {
+        return pem("CERTIFICATE", certificate.getEncoded());
     }
 
     /** A TLS client context that trusts this certificate and nothing else. */

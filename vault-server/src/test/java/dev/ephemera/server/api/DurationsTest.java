@@ -28,6 +28,20 @@ class DurationsTest {
     }
 
     @Test
+    void aNumberPastTheRangeOfALongIsTooLongNotWrapped() {
+        // 2^64 + 60 once wrapped to a 60 s lease
+        for (Object huge : new Object[] {new java.math.BigInteger("18446744073709551676"), "18446744073709551676",
+                new java.math.BigDecimal("1e400"), 1e300, Long.MAX_VALUE, "9223372036854775808"}) {
+            assertThatThrownBy(() -> Durations.parse("ttl", huge)).as(String.valueOf(huge))
+                    .isInstanceOf(ApiException.class).hasMessage("ttl is longer than ten years");
+        }
+        assertThatThrownBy(() -> Durations.parse("ttl", new java.math.BigInteger("-18446744073709551676")))
+                .hasMessage("ttl must be positive");
+        assertThatThrownBy(() -> Durations.parse("ttl", Double.POSITIVE_INFINITY)).hasMessageContaining("number of seconds");
+        assertThat(Durations.parse("ttl", new java.math.BigDecimal("60.0"))).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
     void refusesAbsurdlyLongDurations() {
         assertThatThrownBy(() -> Durations.parse("max_ttl", "4000d")).hasMessageContaining("ten years");
     }
