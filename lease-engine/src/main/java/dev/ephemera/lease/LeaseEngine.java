@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseEngine.class);
-    private static final int BULK_BATCH = 1_000;
 
     private final LeaseStore store;
     private final BackendResolver backends;
@@ -63,7 +62,7 @@ public final class LeaseEngine implements AutoCloseable {
     private final ExecutorService scans =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ephemera-bulk-", 0).factory());
     private final Map<String, CompletableFuture<Lease>> revocations = new ConcurrentHashMap<>();
-    private final Map<String, BulkRevocation> bulkJobs = new ConcurrentHashMap<>();
+    private final BulkRevocations bulk;
     private volatile boolean running;
 
     public LeaseEngine(LeaseStore store, BackendResolver backends, InstantSource clock, RetryPolicy retry,
@@ -80,6 +79,7 @@ public final class LeaseEngine implements AutoCloseable {
         this.metrics = new LeaseMetrics(registry, timers::pending);
         this.pipeline = new RevocationPipeline(store, backends, clock, retry, concurrencyPerBackend, timers, metrics,
                 locks, issuing::contains, this::complete, this::ended);
+        this.bulk = new BulkRevocations(store, locks, clock, scans, this::revokeMarked);
     }
 
     /**
@@ -253,6 +253,11 @@ public final class LeaseEngine implements AutoCloseable {
         if (lease.state() == LeaseState.REVOKED) {
             return CompletableFuture.completedFuture(lease);
         }
+        return revokeMarked(leaseId);
+    }
+
+    /** Sends a lease whose revocation is durably decided to the workers; completes once it is revoked. */
+    private CompletableFuture<Lease> revokeMarked(String leaseId) {
         CompletableFuture<Lease> done = revocations.computeIfAbsent(leaseId, id -> new CompletableFuture<>());
         timers.disarm(leaseId);
         dispatch(leaseId);
@@ -260,63 +265,16 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     /**
-     * Revokes every active lease that matches, in the background: the live table is scanned, matches
-     * are marked {@link LeaseState#REVOKING} in durable batches of {@value #BULK_BATCH} and handed to
-     * the workers. Returns at once with the job, whose counters show progress. Leases already being
-     * revoked are left to their own revocation and not counted.
+     * Revokes every active lease that matches, in the background (see {@link BulkRevocations}).
+     * Returns at once with the job, whose counters show progress.
      */
     public BulkRevocation revokeMatching(String description, Predicate<Lease> filter) {
         ensureRunning();
-        BulkRevocation job = new BulkRevocation(SecretGenerator.identifier("bulk_"), description, clock.instant());
-        bulkJobs.put(job.id(), job);
-        scans.execute(() -> {
-            try {
-                List<Lease> batch = new ArrayList<>(BULK_BATCH);
-                store.forEachLive(lease -> {
-                    job.scanned.incrementAndGet();
-                    if (lease.state() == LeaseState.ACTIVE && filter.test(lease)) {
-                        batch.add(lease);
-                        if (batch.size() == BULK_BATCH) {
-                            markAndDispatch(batch, job);
-                        }
-                    }
-                });
-                markAndDispatch(batch, job);
-                job.finishScan();
-                log.info("bulk revocation {} ({}): {} leases matched of {} live", job.id(), description,
-                        job.matched(), job.scanned());
-            } catch (RuntimeException e) {
-                job.fail("scan failed: " + e.getClass().getSimpleName());
-                log.error("bulk revocation {} ({}) stopped after {} matches", job.id(), description, job.matched(), e);
-            }
-        });
-        return job;
+        return bulk.start(description, filter);
     }
 
     public Optional<BulkRevocation> bulkRevocation(String id) {
-        return Optional.ofNullable(bulkJobs.get(id));
-    }
-
-    private void markAndDispatch(List<Lease> candidates, BulkRevocation job) {
-        // The stripes are held from the re-read to the durable write: a renewal or a finished
-        // revocation is never overwritten.
-        List<Lease> marked = locks.withAll(candidates.stream().map(Lease::id).toList(), () -> {
-            List<Lease> active = new ArrayList<>(candidates.size());
-            for (Lease candidate : candidates) {
-                store.find(candidate.id()).filter(l -> l.state() == LeaseState.ACTIVE)
-                        .ifPresent(l -> active.add(l.withState(LeaseState.REVOKING)));
-            }
-            store.updateAll(active);
-            return active;
-        });
-        candidates.clear();
-        for (Lease lease : marked) {
-            job.matched.incrementAndGet();
-            timers.disarm(lease.id());
-            revocations.computeIfAbsent(lease.id(), id -> new CompletableFuture<>())
-                    .thenRun(job.revoked::incrementAndGet);
-            dispatch(lease.id());
-        }
+        return bulk.find(id);
     }
 
     /** Revokes every live lease of a task; returns one future per lease being revoked. */
