@@ -24,21 +24,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the time a client has to send a request's head on the API ({@code ephemera.server.header-read-timeout}):
+ * Guards the HTTP/1 decoding of every API connection. {@link StrictFraming} refuses a head that a
+ * proxy in front could frame differently. And the time a client has to send a request's head is
+ * bounded ({@code ephemera.server.header-read-timeout}):
  * from a new connection, or from the first byte of a later request, to the end of its headers. The
  * server's idle timeout starts again at every byte, so without this a client sending one header
  * byte a second holds a connection (and what it costs) for as long as it likes. A connection that
  * overruns is closed.
  */
 @Singleton
-final class RequestHeadDeadline implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+final class RequestHeadGuards implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
     static final String START = "ephemera-request-head-start";
     static final String END = "ephemera-request-head-end";
-    private static final Logger log = LoggerFactory.getLogger(RequestHeadDeadline.class);
+    private static final Logger log = LoggerFactory.getLogger(RequestHeadGuards.class);
 
     private final long limitMillis;
 
-    RequestHeadDeadline(@Value("${ephemera.server.header-read-timeout:10s}") Duration limit) {
+    RequestHeadGuards(@Value("${ephemera.server.header-read-timeout:10s}") Duration limit) {
         if (limit.isNegative() || limit.isZero()) {
             throw new IllegalArgumentException("ephemera.server.header-read-timeout must be positive, not " + limit);
         }
@@ -51,7 +53,7 @@ final class RequestHeadDeadline implements BeanCreatedEventListener<NettyServerC
         return event.getBean();
     }
 
-    /** Adds the two handlers around the HTTP/1 codec of each connection. */
+    /** Adds the handlers around the HTTP/1 codec of each connection. */
     private final class Installer implements NettyServerCustomizer {
         private final Channel connection;
 
@@ -73,8 +75,10 @@ final class RequestHeadDeadline implements BeanCreatedEventListener<NettyServerC
             if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
                 return; // HTTP/2 streams: their heads arrive as whole frames
             }
+            pipeline.addBefore(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, StrictFraming.NAME, new StrictFraming());
+            // The clock sees the bytes as they arrive, before StrictFraming holds a head back until it is whole.
             Clock clock = new Clock(limitMillis);
-            pipeline.addBefore(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, START, new HeadStart(clock));
+            pipeline.addBefore(StrictFraming.NAME, START, new HeadStart(clock));
             pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, END, new HeadEnd(clock));
         }
     }

@@ -1,4 +1,4 @@
-package dev.ephemera.server.api;
+package dev.ephemera.server.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
