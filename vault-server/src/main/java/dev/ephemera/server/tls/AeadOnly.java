@@ -44,7 +44,7 @@ public final class AeadOnly {
     }
 
     static SSLParameters restrict(SSLParameters parameters) {
-        parameters.setCipherSuites(Arrays.stream(parameters.getCipherSuites()).filter(CIPHER_SUITES::contains).toArray(String[]::new));
+        parameters.setCipherSuites(aead(parameters.getCipherSuites()));
         parameters.setProtocols(Arrays.stream(parameters.getProtocols()).filter(PROTOCOLS::contains).toArray(String[]::new));
         return parameters;
     }
@@ -119,6 +119,10 @@ public final class AeadOnly {
         }
     }
 
+    private static String[] aead(String[] suites) {
+        return Arrays.stream(suites).filter(CIPHER_SUITES::contains).toArray(String[]::new);
+    }
+
     private static final class Sockets extends SSLSocketFactory {
         private final SSLSocketFactory base;
 
@@ -128,12 +132,12 @@ public final class AeadOnly {
 
         @Override
         public String[] getDefaultCipherSuites() {
-            return Arrays.stream(base.getDefaultCipherSuites()).filter(CIPHER_SUITES::contains).toArray(String[]::new);
+            return aead(base.getDefaultCipherSuites());
         }
 
         @Override
         public String[] getSupportedCipherSuites() {
-            return Arrays.stream(base.getSupportedCipherSuites()).filter(CIPHER_SUITES::contains).toArray(String[]::new);
+            return aead(base.getSupportedCipherSuites());
         }
 
         @Override
@@ -188,12 +192,12 @@ public final class AeadOnly {
 
         @Override
         public String[] getDefaultCipherSuites() {
-            return Arrays.stream(base.getDefaultCipherSuites()).filter(CIPHER_SUITES::contains).toArray(String[]::new);
+            return aead(base.getDefaultCipherSuites());
         }
 
         @Override
         public String[] getSupportedCipherSuites() {
-            return Arrays.stream(base.getSupportedCipherSuites()).filter(CIPHER_SUITES::contains).toArray(String[]::new);
+            return aead(base.getSupportedCipherSuites());
         }
 
         @Override
