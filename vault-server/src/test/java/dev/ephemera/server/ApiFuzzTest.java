@@ -100,9 +100,9 @@ class ApiFuzzTest {
         escrowValue = "fuzz-escrowed-" + dev.ephemera.crypto.SecretGenerator.password(24);
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "fuzz-key", "value", escrowValue)).expect(201);
         secrets.add(escrowValue);
-        String consumer = vault.call("POST", "/v1/escrow/fuzz-key/consumers", vault.adminToken(), Map.of("name", "fuzz-app"))
+        String consumer = vault.approved("POST", "/v1/escrow/fuzz-key/consumers", Map.of("name", "fuzz-app"))
                 .expect(201).json().path("token").asText();
-        vault.call("PUT", "/v1/proxy/routes/fuzz-route", vault.adminToken(), Map.of("protocol", "http", "secret_id", "fuzz-key",
+        vault.approved("PUT", "/v1/proxy/routes/fuzz-route", Map.of("protocol", "http", "secret_id", "fuzz-key",
                 "upstream", "http://127.0.0.1:1/", "scheme", "bearer")).expect(200);
         String proxyToken = vault.call("POST", "/v1/proxy/routes/fuzz-route/lease", task, Map.of()).expect(201).json()
                 .path("credential").path("token").asText();

@@ -74,7 +74,7 @@ class TlsEndpointsTest {
         env.postgres().createLoginRole(role, "x-" + SecretGenerator.password(20));
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", role.replace('_', '-'), "backend", "pg",
                 "account", role, "value", "unused")).expect(201);
-        vault.call("PUT", "/v1/proxy/routes/verified-db", vault.adminToken(), Map.of("protocol", "postgresql",
+        vault.approved("PUT", "/v1/proxy/routes/verified-db", Map.of("protocol", "postgresql",
                 "secret_id", role.replace('_', '-'), "upstream", "127.0.0.1:" + env.postgres().port(), "database", "postgres")).expect(200);
         String task = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "verify the proxy")).expect(201)
                 .json().path("task_token").asText();
