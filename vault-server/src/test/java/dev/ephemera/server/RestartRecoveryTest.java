@@ -2,6 +2,7 @@ package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.client.Lease;
 import dev.ephemera.client.PostgresCredential;
 import dev.ephemera.client.Task;
 import dev.ephemera.server.support.Eventually;
@@ -53,11 +54,14 @@ class RestartRecoveryTest {
     @Test
     void leasesThatExpiredWhileTheVaultWasDownAreRevokedWithinSecondsOfStart() throws Exception {
         Task task = vault.client().startTask("expire while down", Duration.ofMinutes(5));
-        PostgresCredential first = task.lease("pg", "readonly", Duration.ofSeconds(1)).credential(PostgresCredential.class);
-        PostgresCredential second = task.lease("pg", "readonly", Duration.ofSeconds(1)).credential(PostgresCredential.class);
+        Lease firstLease = task.lease("pg", "readonly", Duration.ofSeconds(1));
+        Lease secondLease = task.lease("pg", "readonly", Duration.ofSeconds(1));
+        PostgresCredential first = firstLease.credential(PostgresCredential.class);
+        PostgresCredential second = secondLease.credential(PostgresCredential.class);
 
         vault.stop();
-        Thread.sleep(2_000);
+        Eventually.within(Duration.ofSeconds(10), "both leases past their expiry, the vault down",
+                () -> Instant.now().isAfter(firstLease.expiresAt()) && Instant.now().isAfter(secondLease.expiresAt()));
         assertThat(postgres.roleExists(first.username())).as("nobody revoked it while the vault was down").isTrue();
 
         vault.restart();

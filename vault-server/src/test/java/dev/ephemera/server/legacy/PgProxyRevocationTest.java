@@ -102,7 +102,8 @@ class PgProxyRevocationTest extends PgProxyFixture {
     void aCancelRequestReachesTheUpstreamOfItsSession() throws Exception {
         try (Connection connection = connect(TOKEN_A, "require"); Statement statement = connection.createStatement()) {
             CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> catchSql(() -> statement.execute("SELECT pg_sleep(30)")));
-            Thread.sleep(300);
+            Eventually.within(Duration.ofSeconds(10), "the sleep runs upstream",
+                    () -> postgres.count("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'") == 1);
             statement.cancel();
 
             assertThat(sleeping.get().getSQLState()).isEqualTo("57014");
