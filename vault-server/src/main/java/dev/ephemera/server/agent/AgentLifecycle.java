@@ -1,7 +1,6 @@
 package dev.ephemera.server.agent;
 
 import dev.ephemera.server.api.ApiException;
-import dev.ephemera.server.task.TaskService;
 import jakarta.inject.Singleton;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,9 +17,9 @@ public final class AgentLifecycle {
     private static final int MAX_REASON = 500;
 
     private final AgentRegistry agents;
-    private final TaskService tasks;
+    private final AgentTasks tasks;
 
-    AgentLifecycle(AgentRegistry agents, TaskService tasks) {
+    AgentLifecycle(AgentRegistry agents, AgentTasks tasks) {
         this.agents = agents;
         this.tasks = tasks;
     }
@@ -84,17 +83,17 @@ public final class AgentLifecycle {
             if (!presentedDigest.matches("sha256:[0-9a-f]{64}")) {
                 throw ApiException.invalid("manifest_digest must be sha256: followed by 64 lowercase hex digits");
             }
-            TaskService.AgentTasksEnded ended = manifestChanged(agent, presentedDigest);
+            AgentTasks.Ended ended = manifestChanged(agent, presentedDigest);
             throw ApiException.forbidden("agent " + agent.id() + " presented manifest " + presentedDigest
                     + ", not its approved one: its " + ended.tasks() + " tasks were ended and " + ended.leasesRevoking()
                     + " leases are being revoked; it may act again once an admin approves the new digest");
         }
     }
 
-    private synchronized TaskService.AgentTasksEnded manifestChanged(Agent agent, String presented) {
+    private synchronized AgentTasks.Ended manifestChanged(Agent agent, String presented) {
         Agent current = agents.require(agent.tenant(), agent.id());
         agents.save(current.withManifest(current.manifestDigest(), presented));
-        TaskService.AgentTasksEnded ended = tasks.endAllOf(agent.tenant(), agent.id());
+        AgentTasks.Ended ended = tasks.endAllOf(agent.tenant(), agent.id());
         log.warn("agent {} (tenant {}) presented an unapproved manifest digest; {} tasks ended, {} leases revoking",
                 agent.id(), agent.tenant(), ended.tasks(), ended.leasesRevoking());
         return ended;
@@ -114,7 +113,7 @@ public final class AgentLifecycle {
             stopped = agent.withStatus(target, why);
             agents.save(stopped); // first, so that nothing new starts while its tasks are ended
         }
-        TaskService.AgentTasksEnded ended = tasks.endAllOf(tenant, id);
+        AgentTasks.Ended ended = tasks.endAllOf(tenant, id);
         log.info("agent {} (tenant {}) {}: {} tasks ended, {} leases revoking", id, tenant,
                 target.name().toLowerCase(java.util.Locale.ROOT), ended.tasks(), ended.leasesRevoking());
         return new Transition(stopped, ended.tasks(), ended.leasesRevoking());

@@ -9,8 +9,6 @@ import dev.ephemera.server.api.TtlBounds;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.backend.postgres.SqlTemplate;
 import dev.ephemera.server.core.Documents;
-import dev.ephemera.server.escrow.LibraryBackend;
-import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.server.escrow.RotationDrivers;
 import dev.ephemera.storage.Keys;
 import jakarta.inject.Singleton;
@@ -23,7 +21,6 @@ import java.util.Optional;
 @Singleton
 public final class BackendCatalog {
     private static final TtlBounds DEFAULTS = new TtlBounds(Duration.ofHours(1), Duration.ofHours(24));
-    private static final java.util.Set<String> RESERVED = java.util.Set.of(LibraryBackend.NAME, ProxyBackend.NAME);
 
     private final Documents documents;
     private final BackendRegistry registry;
@@ -38,7 +35,7 @@ public final class BackendCatalog {
     public BackendConfig configure(String name, String type, String connectionUrl, String username, String password,
                                    String passwordMode, boolean verify) {
         Names.require("backend name", name);
-        if (RESERVED.contains(name)) {
+        if (registry.reservedNames().contains(name)) {
             throw ApiException.invalid("backend name " + name + " is reserved for the vault's built-in backend");
         }
         boolean ldap = RotationDrivers.LDAP_TYPE.equals(type);

@@ -5,14 +5,14 @@ import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.server.backend.postgres.PostgresBackend;
 import dev.ephemera.server.core.Documents;
 import dev.ephemera.server.core.VaultIdentity;
-import dev.ephemera.server.escrow.LibraryBackend;
-import dev.ephemera.server.proxy.ProxyBackend;
 import dev.ephemera.storage.Keys;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The live backends, one connection pool each, built from their stored configuration on first use
@@ -23,25 +23,21 @@ public final class BackendRegistry implements BackendResolver {
     private record Live(BackendConfig config, PostgresBackend backend) {}
 
     private final Documents documents;
-    private final LibraryBackend libraries;
-    private final ProxyBackend proxies;
+    private final Map<String, BuiltInBackend> builtIn;
     private final VaultIdentity vault;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
-    BackendRegistry(Documents documents, LibraryBackend libraries, ProxyBackend proxies, VaultIdentity vault) {
+    BackendRegistry(Documents documents, List<BuiltInBackend> builtIn, VaultIdentity vault) {
         this.documents = documents;
         this.vault = vault;
-        this.libraries = libraries;
-        this.proxies = proxies;
+        this.builtIn = builtIn.stream().collect(Collectors.toUnmodifiableMap(BuiltInBackend::name, b -> b));
     }
 
     @Override
     public Optional<LeaseBackend> resolve(String backendName) {
-        if (LibraryBackend.NAME.equals(backendName)) {
-            return Optional.of(libraries);
-        }
-        if (ProxyBackend.NAME.equals(backendName)) {
-            return Optional.of(proxies);
+        BuiltInBackend own = builtIn.get(backendName);
+        if (own != null) {
+            return Optional.of(own);
         }
         Optional<BackendConfig> config = config(backendName).filter(c -> PostgresBackend.TYPE.equals(c.type()));
         if (config.isEmpty()) {
@@ -57,6 +53,11 @@ public final class BackendRegistry implements BackendResolver {
             return new Live(config.get(), new PostgresBackend(config.get(), role -> role(name, role), vault.id()));
         });
         return Optional.of(current.backend());
+    }
+
+    /** Names no configured backend may take. */
+    java.util.Set<String> reservedNames() {
+        return builtIn.keySet();
     }
 
     Optional<BackendConfig> config(String backendName) {

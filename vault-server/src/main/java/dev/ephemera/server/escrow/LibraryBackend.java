@@ -9,7 +9,7 @@ import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.lease.backend.BackendException;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
-import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.server.backend.BuiltInBackend;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,8 +25,13 @@ import java.util.Optional;
  * fails the revocation, which the engine retries, so the account is never freed with a live copy.
  */
 @Singleton
-public final class LibraryBackend implements LeaseBackend {
+public final class LibraryBackend implements BuiltInBackend {
     public static final String NAME = "library";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
 
     /** Every account of the library is held; {@code nextFree} is when the first is due back. */
     public static final class NoneFree extends BackendException {

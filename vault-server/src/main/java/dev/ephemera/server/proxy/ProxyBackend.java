@@ -3,7 +3,7 @@ package dev.ephemera.server.proxy;
 import dev.ephemera.lease.backend.BackendException;
 import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
-import dev.ephemera.lease.backend.LeaseBackend;
+import dev.ephemera.server.backend.BuiltInBackend;
 import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -18,8 +18,13 @@ import java.util.Map;
  * live sessions, and is confirmed only once their upstream work has ended.
  */
 @Singleton
-public final class ProxyBackend implements LeaseBackend {
+public final class ProxyBackend implements BuiltInBackend {
     public static final String NAME = "proxy";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
 
     private final RouteCatalog routes;
     private final ProxyTokens tokens;

@@ -4,6 +4,7 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.server.agent.Agent;
+import dev.ephemera.server.agent.AgentTasks;
 import dev.ephemera.server.api.ApiException;
 import dev.ephemera.server.api.Names;
 import dev.ephemera.server.auth.TokenRecord;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
 
 /** Opens and ends tasks. Ending a task revokes every lease it holds and ends every task delegated from it. */
 @Singleton
-public final class TaskService {
+public final class TaskService implements AgentTasks {
     private static final int MAX_OBJECTIVE_LENGTH = 2_000;
     private static final long END_WAIT_SECONDS = 5;
     private static final int MAX_TOOLS = 32;
@@ -136,13 +137,8 @@ public final class TaskService {
         return new Ended(find(taskId).orElse(task), revocations.size(), ended - 1);
     }
 
-    public record AgentTasksEnded(int tasks, int leasesRevoking) {}
-
-    /**
-     * Ends every task the agent still has (and every task delegated from them) and revokes their
-     * leases, without waiting for the backends: an offboarding must not stall on one.
-     */
-    public AgentTasksEnded endAllOf(String tenant, String agentId) {
+    @Override
+    public AgentTasks.Ended endAllOf(String tenant, String agentId) {
         byte[] prefix = Keys.prefix("agent-task", tenant, agentId);
         List<String> taskIds = new ArrayList<>();
         documents.scanKeys(prefix, key -> taskIds.add(Keys.toString(key).substring(prefix.length)));
@@ -156,7 +152,7 @@ public final class TaskService {
             }
             documents.delete(Keys.of("agent-task", tenant, agentId, taskId));
         }
-        return new AgentTasksEnded(tasks, revocations.size());
+        return new AgentTasks.Ended(tasks, revocations.size());
     }
 
     /** Ends a task and its descendants, depth first; returns how many were still active. */
