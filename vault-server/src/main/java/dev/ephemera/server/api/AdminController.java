@@ -49,6 +49,7 @@ final class AdminController {
         this.callers = callers;
     }
 
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/backends/{name}")
     Dtos.BackendView configureBackend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @PathVariable String name, @Body Dtos.BackendBody body) {
@@ -57,12 +58,14 @@ final class AdminController {
                 body.password(), body.passwordMode(), body.verify() == null || body.verify()));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/backends")
     List<Dtos.BackendView> listBackends(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         callers.admin(authorization);
         return backends.list().stream().map(Dtos.BackendView::of).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/backends/{name}")
     Dtos.BackendView backend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
         callers.admin(authorization);
@@ -70,6 +73,7 @@ final class AdminController {
                 .orElseThrow(() -> ApiException.notFound("no backend named '" + name + "'"));
     }
 
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/backends/{backend}/roles/{role}")
     Dtos.RoleView configureRole(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                 @PathVariable String backend, @PathVariable String role, @Body Dtos.RoleBody body) {
@@ -79,6 +83,7 @@ final class AdminController {
                 Durations.parse("max_ttl", body.maxTtl())));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/backends/{backend}/roles/{role}")
     Dtos.RoleView role(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                        @PathVariable String backend, @PathVariable String role) {
@@ -87,6 +92,7 @@ final class AdminController {
                 .orElseThrow(() -> ApiException.notFound("no role '" + role + "' on backend '" + backend + "'"));
     }
 
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/issuers/{name}")
     Dtos.IssuerView configureIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                     @PathVariable String name, @Body Dtos.IssuerBody body) {
@@ -114,6 +120,7 @@ final class AdminController {
      * Operator: the issuer's subjects under a prefix belong to a tenant (the longest assigned prefix
      * of a subject decides); only that tenant's admins bind them to agents.
      */
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/issuers/{name}/tenants/{tenant}")
     Dtos.IssuerAssignmentView assignIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                            @PathVariable String name, @PathVariable String tenant,
@@ -127,6 +134,7 @@ final class AdminController {
         return Dtos.IssuerAssignmentView.of(assignment);
     }
 
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Get("/issuers/{name}/tenants")
     List<Dtos.IssuerAssignmentView> issuerAssignments(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                       @PathVariable String name) {
@@ -141,12 +149,14 @@ final class AdminController {
         }
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/issuers")
     List<Dtos.IssuerView> issuers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         callers.admin(authorization);
         return workloadTokens.issuers().stream().map(AdminController::view).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/agents/{agentId}")
     Dtos.AgentView registerAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                  @PathVariable String agentId, @Body Dtos.AgentBody body) {
@@ -156,12 +166,14 @@ final class AdminController {
                 body.trustLevel())));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/agents/{agentId}/activate")
     Dtos.AgentView activateAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
         return Dtos.AgentView.of(lifecycle.activate(callers.admin(authorization).tenant(), agentId));
     }
 
     /** Suspends the agent: every task it has is ended and every lease revoked; it can be activated again. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/agents/{agentId}/suspend")
     Dtos.AgentStopped suspendAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                    @PathVariable String agentId, @Body Dtos.Reason body) {
@@ -169,12 +181,14 @@ final class AdminController {
     }
 
     /** Offboards the agent for good: every task it has is ended and every lease revoked. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/agents/{agentId}/offboard")
     Dtos.AgentStopped offboardAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                     @PathVariable String agentId, @Body Dtos.Reason body) {
         return stopped(lifecycle.offboard(callers.admin(authorization).tenant(), agentId, body.reason()));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/agents/{agentId}/approve-manifest")
     Dtos.AgentView approveManifest(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                    @PathVariable String agentId, @Body Dtos.ManifestApproval body) {
@@ -185,6 +199,7 @@ final class AdminController {
         return new Dtos.AgentStopped(Dtos.AgentView.of(transition.agent()), transition.tasksEnded(), transition.leasesRevoking());
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/agents/{agentId}")
     Dtos.AgentView agent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
         Principal.Admin admin = callers.admin(authorization);

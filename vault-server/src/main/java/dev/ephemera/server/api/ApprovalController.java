@@ -38,6 +38,7 @@ final class ApprovalController {
         this.clock = clock;
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Get("/{approvalId}{?wait}")
     Dtos.ApprovalView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
                            @Nullable @QueryValue String wait) throws InterruptedException {
@@ -55,12 +56,14 @@ final class ApprovalController {
         return Dtos.ApprovalView.of(approval, clock.instant());
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get
     List<Dtos.ApprovalView> pending(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
         return approvals.pending(admin.tenant()).stream().map(a -> Dtos.ApprovalView.of(a, clock.instant())).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{approvalId}/approve")
     Dtos.ApprovalView approve(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
                               @Nullable @Body Dtos.Vote body) {
@@ -69,6 +72,7 @@ final class ApprovalController {
                 body == null ? null : body.comment()), clock.instant());
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{approvalId}/deny")
     Dtos.ApprovalView deny(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
                            @Body Dtos.Vote body) {

@@ -74,6 +74,7 @@ final class EscrowController {
         this.clock = clock;
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post
     HttpResponse<EscrowDtos.SecretView> create(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                @Body EscrowDtos.Create body) {
@@ -94,6 +95,7 @@ final class EscrowController {
     }
 
     /** The tenant's escrowed secrets, then its blue/green pairs. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get
     List<Object> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
@@ -103,6 +105,7 @@ final class EscrowController {
     }
 
     /** Pairs two escrowed accounts under a new id; blue is active first. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/pairs")
     HttpResponse<EscrowDtos.PairView> createPair(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                  @Body EscrowDtos.PairAsk body) {
@@ -119,11 +122,13 @@ final class EscrowController {
         return HttpResponse.created(pairView(pair));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{id}")
     HttpResponse<?> read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         return HttpResponse.ok(anyView(callers.admin(authorization), id));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/rotate")
     HttpResponse<?> rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
@@ -148,6 +153,7 @@ final class EscrowController {
      * Forgets a secret nothing uses any more, with its consumers' grants; the account itself is left
      * as it is. A pair is dissolved the same way: its two accounts stay escrowed, each on its own.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}")
     HttpResponse<?> delete(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
@@ -175,6 +181,7 @@ final class EscrowController {
         return HttpResponse.noContent();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{id}/value")
     EscrowDtos.SecretView setValue(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                    @Body EscrowDtos.Value body) {
@@ -185,6 +192,7 @@ final class EscrowController {
         return view(secret);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{id}/rotation")
     HttpResponse<?> plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                          @Body EscrowDtos.Rotation body) {
@@ -197,6 +205,7 @@ final class EscrowController {
         return HttpResponse.ok(anyView(admin, name));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/rotation")
     HttpResponse<?> unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
         Principal.Admin admin = callers.admin(authorization);
@@ -209,6 +218,7 @@ final class EscrowController {
      * (202) and two other admins approve it; the same admin then asks again naming the approval and
      * receives the application's token, once.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/consumers")
     HttpResponse<?> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                 @Body EscrowDtos.ConsumerAsk body) {
@@ -226,6 +236,7 @@ final class EscrowController {
         return HttpResponse.created(consumerView(issued.grant(), issued.token()));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{id}/consumers")
     List<EscrowDtos.ConsumerView> consumers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                             @PathVariable String id) {
@@ -233,6 +244,7 @@ final class EscrowController {
         return consumers.of(admin.tenant(), exists(admin, id)).stream().map(grant -> consumerView(grant, null)).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/consumers/{consumerId}")
     HttpResponse<?> removeConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                    @PathVariable String consumerId) {
@@ -246,6 +258,7 @@ final class EscrowController {
      * Break-glass: the first call files a request two other admins must approve (202); the same
      * admin then calls again naming the approval and sees the value, once.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/reveal")
     HttpResponse<?> reveal(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                            @Body EscrowDtos.RevealAsk body) {
@@ -268,6 +281,7 @@ final class EscrowController {
      * and {@code ?wait=}, the answer waits for the next version (304 if none came in time): legacy
      * applications pick up a rotation within moments without polling hard.
      */
+    @CalledBy(CalledBy.Caller.CONSUMER)
     @Get("/{id}/current{?wait}")
     CompletableFuture<HttpResponse<?>> current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch,

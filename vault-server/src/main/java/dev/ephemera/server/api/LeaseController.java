@@ -66,6 +66,7 @@ final class LeaseController {
         this.callers = callers;
     }
 
+    @CalledBy(CalledBy.Caller.TASK)
     @Post
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @Body Dtos.LeaseAsk body) {
@@ -81,11 +82,13 @@ final class LeaseController {
         return leases.grant(task, agent, permit, backend, roleName, ttl, role.maxTtl(), body.approvalId());
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Get("/{leaseId}")
     Dtos.LeaseView lookup(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
         return Dtos.LeaseView.of(visibleLease(callers.any(authorization), leaseId), null);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Post("/{leaseId}/renew")
     Dtos.LeaseView renew(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                          @PathVariable String leaseId, @Body Dtos.Renewal body) {
@@ -112,6 +115,7 @@ final class LeaseController {
         return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Post("/{leaseId}/revoke")
     Dtos.LeaseView revoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
         visibleLease(callers.any(authorization), leaseId);
@@ -126,6 +130,7 @@ final class LeaseController {
     }
 
     /** Admin: the tenant's live leases in one state, e.g. {@code ?state=irrevocable}. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("{?state}")
     Dtos.LeaseList list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Nullable String state) {
         Principal.Admin admin = callers.admin(authorization);
@@ -140,6 +145,7 @@ final class LeaseController {
      * Admin: ends a revocation the backend keeps refusing, marking the lease revoked without its
      * confirmation. The reason is required and kept on the lease.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{leaseId}/force-revoke")
     Dtos.LeaseView forceRevoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                @PathVariable String leaseId, @Body Dtos.ForceRevocation body) {

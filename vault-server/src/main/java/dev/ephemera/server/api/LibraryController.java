@@ -63,6 +63,7 @@ final class LibraryController {
      * account, is break-glass: filed (202) for two other admins to approve, then sent again naming the
      * approval. Removing accounts or changing TTLs takes effect at once.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{name}")
     HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
                               @Body EscrowDtos.LibraryAsk body) {
@@ -74,17 +75,20 @@ final class LibraryController {
                 approved -> catalog.configure(admin.tenant(), name, body.accounts(), defaultTtl, maxTtl, approved), this::view);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get
     List<EscrowDtos.LibraryView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         return catalog.list(callers.admin(authorization).tenant()).stream().map(this::view).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{name}")
     EscrowDtos.LibraryView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
         return view(library(callers.admin(authorization).tenant(), name));
     }
 
     /** 201 with the account and its password as a lease; 202 when policy wants approval; 409 when none is free. */
+    @CalledBy(CalledBy.Caller.TASK)
     @Post("/{name}/check-out")
     HttpResponse<?> checkOut(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                              @PathVariable String name, @Body EscrowDtos.CheckOutAsk body) {

@@ -32,12 +32,14 @@ final class PolicyController {
     }
 
     /** Validates against the schema and makes the text the tenant's current policy set, effective at once. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put
     Dtos.PolicyView upload(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Body Dtos.PolicyUpload body) {
         Principal.Admin admin = callers.admin(authorization);
         return Dtos.PolicyView.of(policies.upload(admin.tenant(), body.policies(), admin.name()), true);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get
     Dtos.PolicyView current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
@@ -45,12 +47,14 @@ final class PolicyController {
                 .orElseThrow(() -> ApiException.notFound("no policy set yet: every request is denied until one is uploaded"));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/versions")
     List<Dtos.PolicyView> versions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
         return policies.versions(admin.tenant()).stream().map(v -> Dtos.PolicyView.of(v, false)).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/versions/{version}")
     Dtos.PolicyView version(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String version) {
         Principal.Admin admin = callers.admin(authorization);
@@ -58,6 +62,7 @@ final class PolicyController {
                 .orElseThrow(() -> ApiException.notFound("no policy version " + version));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/rollback")
     Dtos.PolicyView rollback(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Body Dtos.PolicyRollback body) {
         Principal.Admin admin = callers.admin(authorization);
@@ -67,6 +72,7 @@ final class PolicyController {
         return Dtos.PolicyView.of(policies.rollback(admin.tenant(), body.version(), admin.name()), true);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get(value = "/schema", produces = MediaType.TEXT_PLAIN)
     String schema(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         callers.admin(authorization);

@@ -80,6 +80,7 @@ final class ProxyController {
      * its TTLs), is break-glass: the first call files it (202) for two other admins to approve; the
      * same admin then sends the same route again naming the approval.
      */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/routes/{name}")
     HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
                               @Body RouteAsk body) {
@@ -92,17 +93,20 @@ final class ProxyController {
                 approved -> routes.configure(admin.tenant(), name, spec, approved), RouteView::of);
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/routes")
     List<RouteView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         return routes.list(callers.admin(authorization).tenant()).stream().map(RouteView::of).toList();
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/routes/{name}")
     RouteView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
         return RouteView.of(route(callers.admin(authorization).tenant(), name));
     }
 
     /** 201 with the proxy's address and a lease token; the escrowed secret itself never leaves the vault. */
+    @CalledBy(CalledBy.Caller.TASK)
     @Post("/routes/{name}/lease")
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @PathVariable String name, @Body Dtos.LeaseAsk body) {
@@ -117,6 +121,7 @@ final class ProxyController {
     }
 
     /** Admin: every connection the proxies carried for a task of the tenant. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/connections{?task_id}")
     ConnectionList connections(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                @Nullable @QueryValue("task_id") String taskId) {

@@ -41,6 +41,7 @@ final class RevocationController {
         this.callers = callers;
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Post
     HttpResponse<Dtos.BulkView> start(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.RevocationScope scope) {
@@ -88,6 +89,7 @@ final class RevocationController {
         return HttpResponse.accepted().body(Dtos.BulkView.of(job));
     }
 
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{bulkId}")
     Dtos.BulkView progress(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String bulkId) {
         String tenant = callers.admin(authorization).tenant();

@@ -39,6 +39,7 @@ final class SysController {
         this.callers = callers;
     }
 
+    @CalledBy(CalledBy.Caller.ANYONE)
     @Get("/health")
     Dtos.Health health() {
         return new Dtos.Health(true, false, VERSION);
@@ -48,6 +49,7 @@ final class SysController {
      * Unauthenticated: the certificate that verifies the PostgreSQL proxy, in PEM, for clients'
      * {@code sslmode=verify-full sslrootcert=…}. It is public by nature; 404 when the proxy is off.
      */
+    @CalledBy(CalledBy.Caller.ANYONE)
     @Get("/proxy-ca")
     HttpResponse<String> proxyCa() {
         return proxies.postgresAuthorityPem()
@@ -55,6 +57,7 @@ final class SysController {
                 .orElseThrow(() -> ApiException.notFound("the PostgreSQL proxy is not running (ephemera.proxy.postgres.port)"));
     }
 
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Get("/metrics")
     HttpResponse<String> metrics(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         callers.operator(authorization);
@@ -62,6 +65,7 @@ final class SysController {
     }
 
     /** Operator: an admin token for a tenant (a new tenant comes into being with its first admin). */
+    @CalledBy(CalledBy.Caller.OPERATOR)
     @Post("/admin-tokens")
     @ExecuteOn(TaskExecutors.BLOCKING)
     HttpResponse<Dtos.AdminTokenIssued> issueAdminToken(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,

@@ -54,6 +54,7 @@ final class TaskController {
         this.clock = clock;
     }
 
+    @CalledBy(CalledBy.Caller.WORKLOAD)
     @Post
     HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
@@ -76,6 +77,7 @@ final class TaskController {
      * delegation token for the sub-agent, which redeems it with its own workload token
      * ({@code POST /v1/tasks {"delegation_token": …}}).
      */
+    @CalledBy(CalledBy.Caller.TASK)
     @Post("/self/delegations")
     HttpResponse<Dtos.DelegationOffered> delegate(HttpRequest<?> request,
                                                   @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
@@ -94,6 +96,7 @@ final class TaskController {
                 offered.offerExpiresAt(), offered.taskExpiresAt(), offered.actorChain()));
     }
 
+    @CalledBy(CalledBy.Caller.TASK)
     @Get("/self")
     Dtos.TaskView self(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Task task = tasks.find(callers.task(authorization).taskId())
@@ -102,6 +105,7 @@ final class TaskController {
     }
 
     /** The task's own policy decisions, so an agent can see why it was refused. */
+    @CalledBy(CalledBy.Caller.TASK)
     @Get("/self/decisions")
     Dtos.DecisionList ownDecisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.TaskHolder holder = callers.task(authorization);
@@ -109,6 +113,7 @@ final class TaskController {
     }
 
     /** Admin: every decision taken within a task of the admin's tenant, oldest first. */
+    @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{taskId}/decisions")
     Dtos.DecisionList decisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String taskId) {
         Principal.Admin admin = callers.admin(authorization);
@@ -118,6 +123,7 @@ final class TaskController {
         return new Dtos.DecisionList(task.id(), decisions.ofTask(admin.tenant(), task.id()));
     }
 
+    @CalledBy(CalledBy.Caller.TASK)
     @Post("/self/end")
     Dtos.TaskEnded end(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         TaskService.Ended ended = tasks.end(callers.task(authorization).taskId());
