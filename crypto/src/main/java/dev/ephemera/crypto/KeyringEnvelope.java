@@ -77,7 +77,7 @@ final class KeyringEnvelope {
         }
     }
 
-    private static Aead keyEncryptionAead(UnsealKey key) throws GeneralSecurityException {
+    static Aead keyEncryptionAead(UnsealKey key) throws GeneralSecurityException {
         byte[] derived = derive(key, KEK_LABEL);
         try {
             return AesGcmJce.create(AesGcmKey.builder()

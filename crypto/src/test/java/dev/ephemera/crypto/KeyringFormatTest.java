@@ -3,12 +3,15 @@ package dev.ephemera.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
 import dev.ephemera.crypto.KeyringException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Properties;
@@ -70,15 +73,27 @@ class KeyringFormatTest {
     }
 
     @Test
-    void theKeysetsAreBoundToTheirPurposeAndCannotBeSwapped() {
+    void eachKeysetOpensOnlyUnderTheAssociatedDataOfItsOwnPurpose() throws Exception {
+        try (UnsealKey key = UnsealKey.generate()) {
+            byte[][] fields = fields(Keyring.generate().wrap(key));
+            Aead kek = KeyringEnvelope.keyEncryptionAead(key);
+            byte[] barrier = "ephemera/keyring/v2/barrier-keys".getBytes(StandardCharsets.US_ASCII);
+            byte[] tokens = "ephemera/keyring/v2/token-hashing-keys".getBytes(StandardCharsets.US_ASCII);
+
+            assertThat(TinkProtoKeysetFormat.parseEncryptedKeyset(fields[1], kek, barrier).size()).isEqualTo(1);
+            assertThat(TinkProtoKeysetFormat.parseEncryptedKeyset(fields[2], kek, tokens).size()).isEqualTo(1);
+            for (byte[][] misuse : new byte[][][] {{fields[1], tokens}, {fields[2], barrier}, {fields[1], new byte[0]}}) {
+                assertThatThrownBy(() -> TinkProtoKeysetFormat.parseEncryptedKeyset(misuse[0], kek, misuse[1]))
+                        .isInstanceOf(GeneralSecurityException.class);
+            }
+        }
+    }
+
+    @Test
+    void swappedKeysetsAreCorrupt() {
         try (UnsealKey key = UnsealKey.generate()) {
             byte[] wrapped = Keyring.generate().wrap(key);
-            ByteBuffer in = ByteBuffer.wrap(wrapped, HEADER, wrapped.length - HEADER);
-            byte[][] fields = new byte[3][];
-            for (int i = 0; i < 3; i++) {
-                fields[i] = new byte[in.getInt()];
-                in.get(fields[i]);
-            }
+            byte[][] fields = fields(wrapped);
             ByteBuffer swapped = ByteBuffer.allocate(wrapped.length).put(wrapped, 0, HEADER);
             for (byte[] field : new byte[][] {fields[0], fields[2], fields[1]}) {
                 swapped.putInt(field.length).put(field);
@@ -136,6 +151,17 @@ class KeyringFormatTest {
             assertThat(reasonFor(tampered, right)).isEqualTo(Reason.WRONG_UNSEAL_KEY_OR_CORRUPT);
             assertThat(reasonFor(new byte[5], right)).as("too short for either format").isEqualTo(Reason.CORRUPT);
         }
+    }
+
+    /** The key check, the barrier keyset and the token-hashing keyset, as written after the header. */
+    private static byte[][] fields(byte[] wrapped) {
+        ByteBuffer in = ByteBuffer.wrap(wrapped, HEADER, wrapped.length - HEADER);
+        byte[][] fields = new byte[3][];
+        for (int i = 0; i < 3; i++) {
+            fields[i] = new byte[in.getInt()];
+            in.get(fields[i]);
+        }
+        return fields;
     }
 
     private static Reason reasonFor(byte[] wrapped, UnsealKey key) {
