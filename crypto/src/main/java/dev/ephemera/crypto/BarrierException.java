@@ -1,7 +1,7 @@
 package dev.ephemera.crypto;
 
 /** A value that cannot be sealed or opened: wrong key, wrong context, or tampered bytes. */
-public final class BarrierException extends RuntimeException {
+public sealed class BarrierException extends RuntimeException permits KeyringException {
     public BarrierException(String message) {
         super(message);
     }

@@ -1,33 +1,21 @@
 package dev.ephemera.crypto;
 
 import com.google.crypto.tink.Aead;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.RegistryConfiguration;
-import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.mac.MacConfig;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The vault's data keys: a Tink AES256-GCM keyset for the barrier and an HMAC-SHA256 keyset for
- * token hashing. Stored only wrapped by the unseal key. Rotation adds a primary key; older keys stay
- * to open what they sealed.
+ * token hashing. Stored only wrapped by the unseal key, as Tink encrypted keysets
+ * ({@link KeyringEnvelope}). Rotation adds a primary key; older keys stay to open what they sealed.
  */
 public final class Keyring {
-    private static final byte[] WRAP_LABEL = "ephemera/keyring/v1".getBytes(StandardCharsets.US_ASCII);
-    private static final int NONCE_LENGTH = 12;
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     static {
         try {
             AeadConfig.register();
@@ -70,49 +58,32 @@ public final class Keyring {
         }
     }
 
-    /** The keyring encrypted under the unseal key: nonce || AES-256-GCM(len-prefixed keysets). */
+    /** Package-private so the two readers can build one from the keysets they opened. */
+    static Keyring of(KeysetHandle barrierKeys, KeysetHandle tokenKeys) throws GeneralSecurityException {
+        return new Keyring(barrierKeys, tokenKeys);
+    }
+
+    /** The keyring encrypted under the unseal key, in the current format ({@link KeyringEnvelope}). */
     public byte[] wrap(UnsealKey key) {
         try {
-            byte[] aead = TinkProtoKeysetFormat.serializeKeyset(barrierKeys, InsecureSecretKeyAccess.get());
-            byte[] mac = TinkProtoKeysetFormat.serializeKeyset(tokenKeys, InsecureSecretKeyAccess.get());
-            ByteBuffer plain = ByteBuffer.allocate(8 + aead.length + mac.length);
-            plain.putInt(aead.length).put(aead).putInt(mac.length).put(mac);
-            byte[] nonce = new byte[NONCE_LENGTH];
-            RANDOM.nextBytes(nonce);
-            byte[] sealed = cipher(Cipher.ENCRYPT_MODE, key, nonce).doFinal(plain.array());
-            java.util.Arrays.fill(plain.array(), (byte) 0);
-            return ByteBuffer.allocate(NONCE_LENGTH + sealed.length).put(nonce).put(sealed).array();
+            return KeyringEnvelope.write(barrierKeys, tokenKeys, key);
         } catch (GeneralSecurityException e) {
             throw new BarrierException("cannot wrap the keyring", e);
         }
     }
 
+    /**
+     * Opens a wrapped keyring in the current format or the original one.
+     *
+     * @throws KeyringException naming the reason: a wrong unseal key, a corrupt keyring, an unknown format
+     */
     public static Keyring unwrap(byte[] wrapped, UnsealKey key) {
-        try {
-            if (wrapped.length <= NONCE_LENGTH) {
-                throw new GeneralSecurityException("too short");
-            }
-            byte[] nonce = java.util.Arrays.copyOf(wrapped, NONCE_LENGTH);
-            byte[] plain = cipher(Cipher.DECRYPT_MODE, key, nonce).doFinal(wrapped, NONCE_LENGTH, wrapped.length - NONCE_LENGTH);
-            ByteBuffer in = ByteBuffer.wrap(plain);
-            byte[] aead = new byte[in.getInt()];
-            in.get(aead);
-            byte[] mac = new byte[in.getInt()];
-            in.get(mac);
-            Keyring keyring = new Keyring(TinkProtoKeysetFormat.parseKeyset(aead, InsecureSecretKeyAccess.get()),
-                    TinkProtoKeysetFormat.parseKeyset(mac, InsecureSecretKeyAccess.get()));
-            java.util.Arrays.fill(plain, (byte) 0);
-            return keyring;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw new BarrierException("cannot unseal: wrong unseal key or corrupt keyring");
-        }
+        return KeyringEnvelope.recognises(wrapped) ? KeyringEnvelope.read(wrapped, key) : LegacyKeyringReader.read(wrapped, key);
     }
 
-    private static Cipher cipher(int mode, UnsealKey key, byte[] nonce) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(mode, new SecretKeySpec(key.bytes(), "AES"), new GCMParameterSpec(128, nonce));
-        cipher.updateAAD(WRAP_LABEL);
-        return cipher;
+    /** True when {@code wrapped} is in the original format: open it, then store {@link #wrap} of it instead. */
+    public static boolean isLegacyFormat(byte[] wrapped) {
+        return !KeyringEnvelope.recognises(wrapped);
     }
 
     public Barrier barrier() {

@@ -32,7 +32,7 @@ class KeyringTest {
 
             assertThatThrownBy(() -> Keyring.unwrap(wrapped, wrong))
                     .isInstanceOf(BarrierException.class)
-                    .hasMessage("cannot unseal: wrong unseal key or corrupt keyring")
+                    .hasMessage("cannot unseal: the unseal key is not the one that wrapped this keyring")
                     .hasNoCause();
         }
     }

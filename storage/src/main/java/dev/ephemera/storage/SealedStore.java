@@ -42,7 +42,27 @@ public final class SealedStore implements KeyValueStore {
 
     public static SealedStore unseal(KeyValueStore raw, UnsealKey key) {
         byte[] wrapped = raw.get(KEYRING).orElseThrow(() -> new StorageException("not initialized"));
-        return new SealedStore(raw, Keyring.unwrap(wrapped, key));
+        Keyring keyring = Keyring.unwrap(wrapped, key);
+        if (Keyring.isLegacyFormat(wrapped)) {
+            migrate(raw, keyring, key);
+        }
+        return new SealedStore(raw, keyring);
+    }
+
+    /**
+     * Rewrites a keyring in the original format in the current one, once: a single durable put, so a
+     * crash leaves either the old bytes (opened and migrated again on the next start) or the new
+     * ones. The new bytes are opened, and shown to open what the old keys sealed, before they
+     * replace the old: a faulty rewrite must not lock the vault out of its own data.
+     */
+    private static void migrate(KeyValueStore raw, Keyring keyring, UnsealKey key) {
+        byte[] rewrapped = keyring.wrap(key);
+        Barrier reopened = Keyring.unwrap(rewrapped, key).barrier();
+        byte[] probe = keyring.barrier().seal(KEYRING, KEYRING);
+        if (!Arrays.equals(reopened.open(probe, KEYRING), KEYRING)) {
+            throw new StorageException("the migrated keyring does not open what the original sealed");
+        }
+        raw.put(KEYRING, rewrapped);
     }
 
     public Keyring keyring() {

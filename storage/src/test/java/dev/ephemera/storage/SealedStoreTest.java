@@ -75,7 +75,7 @@ class SealedStoreTest {
         try (RocksStore raw = RocksStore.open(dir)) {
             assertThatThrownBy(() -> SealedStore.unseal(raw, UnsealKey.generate()))
                     .isInstanceOf(BarrierException.class)
-                    .hasMessage("cannot unseal: wrong unseal key or corrupt keyring");
+                    .hasMessage("cannot unseal: the unseal key is not the one that wrapped this keyring");
         }
     }
 
