@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.text.Normalizer;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
@@ -14,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL runs it: no channel binding
  * (gs2 header {@code n,,}) and an empty user name (the server takes the startup packet's). The
- * server must prove it knows the password too: a wrong server signature fails the login.
+ * server must prove it knows the password too: a wrong server signature fails the login. The
+ * password goes through SASLprep as PostgreSQL applied it when it stored the verifier.
  */
 final class ScramSha256Client {
     static final String MECHANISM = "SCRAM-SHA-256";
@@ -36,7 +36,7 @@ final class ScramSha256Client {
     }
 
     ScramSha256Client(String user, String password, String clientNonce) {
-        this.password = saslPrep(password).toCharArray();
+        this.password = SaslPrep.postgresScramPassword(password).toCharArray();
         this.clientNonce = clientNonce;
         this.clientFirstBare = "n=" + user.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
     }
@@ -122,15 +122,6 @@ final class ScramSha256Client {
             throw new ScramException("expected attribute '" + name + "' in SCRAM message");
         }
         return parts[index].substring(2);
-    }
-
-    /**
-     * SASLprep (RFC 4013) is the identity on printable ASCII, which is all the vault generates.
-     * Other passwords get only its normalisation step (NFKC): one that also needs its space mapping
-     * or character removal would not match the verifier PostgreSQL stored.
-     */
-    private static String saslPrep(String password) {
-        return password.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? password : Normalizer.normalize(password, Normalizer.Form.NFKC);
     }
 
     /** The SCRAM exchange failed; the message names the step, never a secret. */

@@ -21,6 +21,15 @@ class ScramSha256ClientTest {
         client.verifyServerFinal(bytes("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="));
     }
 
+    /** SASLprep drops the soft hyphen (RFC 4013 section 3), so the RFC 7677 proof for "pencil" comes out. */
+    @Test
+    void thePasswordIsPreparedWithSaslPrep() throws Exception {
+        ScramSha256Client client = new ScramSha256Client("user", "pen\u00ADcil", CLIENT_NONCE);
+
+        assertThat(text(client.clientFinalMessage(bytes(SERVER_FIRST)))).endsWith(",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+        client.verifyServerFinal(bytes("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="));
+    }
+
     @Test
     void aServerThatDoesNotKnowThePasswordIsRefused() throws Exception {
         ScramSha256Client client = new ScramSha256Client("user", "pencil", CLIENT_NONCE);
