@@ -68,6 +68,9 @@ public final class EphemeraServer implements AutoCloseable {
 
         static RuntimeException explain(RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof dev.ephemera.crypto.KeyringException keyring) {
+                    return new StartFailure(keyring.getMessage(), e); // names which: wrong key, corrupt, unknown format
+                }
                 if (t instanceof dev.ephemera.crypto.BarrierException) {
                     return new StartFailure("cannot unseal: the unseal key does not open this data directory"
                             + " (a wrong key, or a corrupt keyring)", e);

@@ -66,7 +66,7 @@ class CliErrorsTest {
                 wrongKey.toString(), "--port", "0");
         assertThat(server.status()).isEqualTo(1);
         assertThat(server.err().lines().toList()).containsExactly(
-                "ephemera: cannot start: cannot unseal: the unseal key does not open this data directory (a wrong key, or a corrupt keyring)");
+                "ephemera: cannot start: cannot unseal: the unseal key is not the one that wrapped this keyring");
 
         Files.writeString(wrongKey, "not base64 at all!");
         Run garbled = EscrowCliTest.cli("", Map.of(), "server", "--data-dir", dataDir.toString(), "--unseal-key-file",
