@@ -26,6 +26,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -196,6 +197,18 @@ class X509SvidTest {
         X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
                 .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).uris(SPIFFE_ID).issue();
         assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("must not include keyCertSign");
+    }
+
+    @Test
+    void aLeafWhoseExtendedKeyUsageLacksClientAuthIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate serverOnly = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, serverOnly)).startsWith("HTTP/1.1 401").contains("must include clientAuth");
+        // X509-SVID.md 4.4: both purposes, as SPIFFE issuers set them, pass.
+        X509Certificate both = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, both)).startsWith("HTTP/1.1 201");
     }
 
     @Test

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * constraints, path length, name constraints and key usage of the CA certificates, and refuses any
  * critical extension no checker claims. On top, the SVID rules: the leaf carries exactly one URI
  * SAN, a SPIFFE ID naming a workload; it is not a CA; its key usage includes digitalSignature and
- * neither keyCertSign nor cRLSign; every signing certificate sets keyCertSign ({@link SigningKeyUsage}).
+ * neither keyCertSign nor cRLSign; its extended key usage, if any, includes clientAuth; every signing
+ * certificate sets keyCertSign ({@link SigningKeyUsage}).
  */
 final class X509Svids {
     private static final int URI_SAN = 6;
@@ -36,6 +37,7 @@ final class X509Svids {
     private static final int DIGITAL_SIGNATURE = 0;
     static final int KEY_CERT_SIGN = 5;
     private static final int CRL_SIGN = 6;
+    private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
     private X509Svids() {
     }
@@ -88,7 +90,7 @@ final class X509Svids {
         return new VerifiedWorkload(issuer.name(), spiffeId.toString(), null, leaf.getNotAfter().toInstant());
     }
 
-    /** X509-SVID.md 4.1, 4.3 and 5.2: a leaf is no CA and its key signs, never certificates or CRLs. */
+    /** X509-SVID.md 4.1, 4.3, 4.4 and 5.2: a leaf is no CA and its key signs, never certificates or CRLs. */
     private static void requireLeaf(X509Certificate leaf) {
         if (leaf.getBasicConstraints() >= 0) {
             throw ApiException.unauthenticated("an X.509-SVID is a leaf certificate, not a CA");
@@ -99,6 +101,17 @@ final class X509Svids {
         }
         if (usage.length > CRL_SIGN && (usage[KEY_CERT_SIGN] || usage[CRL_SIGN])) {
             throw ApiException.unauthenticated("an X.509-SVID's key usage must not include keyCertSign or cRLSign");
+        }
+        // X509-SVID.md 4.4 and RFC 5280 4.2.1.12: an extended key usage, when present, limits the key to
+        // its purposes; the TLS layer defers judging, so the purpose a client certificate needs is checked here.
+        List<String> purposes;
+        try {
+            purposes = leaf.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            throw ApiException.unauthenticated("X.509-SVID extended key usage cannot be read");
+        }
+        if (purposes != null && !purposes.contains(CLIENT_AUTH)) {
+            throw ApiException.unauthenticated("an X.509-SVID's extended key usage must include clientAuth");
         }
     }
 

@@ -16,9 +16,11 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -44,6 +46,7 @@ public final class TestCertificates {
     private List<String> uris = List.of();
     private Duration validFor = Duration.ofHours(1);
     private boolean unknownCriticalExtension;
+    private KeyPurposeId[] purposes = {};
 
     private TestCertificates(String subject, KeyPair subjectKeys) {
         this.subject = subject;
@@ -92,6 +95,11 @@ public final class TestCertificates {
         return this;
     }
 
+    public TestCertificates extendedKeyUsage(KeyPurposeId... values) {
+        this.purposes = values.clone();
+        return this;
+    }
+
     public TestCertificates unknownCriticalExtension() {
         this.unknownCriticalExtension = true;
         return this;
@@ -111,6 +119,9 @@ public final class TestCertificates {
             List<GeneralName> names = new ArrayList<>();
             uris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+        }
+        if (purposes.length > 0) {
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
         }
         if (unknownCriticalExtension) {
             builder.addExtension(UNKNOWN_EXTENSION, true, new DERUTF8String("must be understood"));
