@@ -184,6 +184,17 @@ class WorkloadTokenHostileTest {
                 401, "unknown issuer");
     }
 
+    /** SPIFFE-ID.md 2.2: a subject with a dot segment, an empty segment or no path names no workload of the domain. */
+    @Test
+    void aJwtSvidWhoseSubjectIsNoValidSpiffeIdIsRefused() {
+        for (String subject : List.of("spiffe://prod.example/ns/agents/../agents/svid-bot", "spiffe://prod.example/ns//agents/svid-bot",
+                "spiffe://prod.example/ns/agents/svid-bot/", "SPIFFE://prod.example/ns/agents/svid-bot")) {
+            assertRefused(startTask(signSvid(svidClaims().subject(subject).build())), 401, "unknown issuer");
+        }
+        assertRefused(startTask(signSvid(svidClaims().subject("spiffe://prod.example").build())), 401,
+                "JWT-SVID subject is not a SPIFFE ID of trust domain prod.example");
+    }
+
     @Test
     void aJwtSvidWithoutAudienceIsRefused() {
         assertRefused(startTask(signSvid(svidClaims().audience((String) null).build())), 401, "aud");

@@ -2,24 +2,20 @@ package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.server.support.TestCertificates;
 import dev.ephemera.server.support.TestVault;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
@@ -27,25 +23,19 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPIFFE X.509-SVIDs over mutual TLS against the real server (self-signed server certificate,
  * client certificates asked for): a valid SVID opens a task with no bearer token; an SVID with two
  * URI SANs, a CA as leaf, a foreign CA, an unknown trust domain or an expired SVID is refused.
+ * Chains are validated by PKIX through the intermediates the client sends, with the X509-SVID.md
+ * rules on top (sections 3.1, 4.1, 4.3 and 5.2): each break of a rule is refused with its reason.
  */
 class X509SvidTest {
     private static final String DOMAIN = "prod.example";
@@ -144,11 +134,133 @@ class X509SvidTest {
                 "trust_domain", "bad.example", "x509_bundle", "not pem")).expect(400);
     }
 
+    @Test
+    void aChainThroughAnIntermediateTheClientSendsIsAccepted() throws Exception {
+        KeyPair intermediateKeys = keys();
+        X509Certificate intermediate = TestCertificates.of("CN=prod.example issuing", intermediateKeys)
+                .by("CN=prod.example CA", caKeys).ca().issue();
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example issuing", intermediateKeys)
+                .uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf, intermediate)).startsWith("HTTP/1.1 201").contains("\"agent_id\":\"tls-bot\"");
+        // A client may send the bundle's root too.
+        assertThat(startTaskOverMtls(leafKeys, leaf, intermediate, ca)).startsWith("HTTP/1.1 201");
+        // Without the intermediate, the leaf does not reach the bundle.
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("not signed by trust domain prod.example");
+    }
+
+    @Test
+    void aChainNotRootedInTheBundleIsRefused() throws Exception {
+        KeyPair rogueRootKeys = keys();
+        X509Certificate rogueRoot = TestCertificates.of("CN=prod.example CA", rogueRootKeys).ca().issue();
+        KeyPair intermediateKeys = keys();
+        X509Certificate intermediate = TestCertificates.of("CN=prod.example issuing", intermediateKeys)
+                .by("CN=prod.example CA", rogueRootKeys).ca().issue();
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example issuing", intermediateKeys)
+                .uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf, intermediate, rogueRoot)).startsWith("HTTP/1.1 401")
+                .contains("not signed by trust domain prod.example");
+    }
+
+    @Test
+    void anIntermediateWithoutKeyCertSignIsRefused() throws Exception {
+        KeyPair intermediateKeys = keys();
+        X509Certificate intermediate = TestCertificates.of("CN=prod.example issuing", intermediateKeys)
+                .by("CN=prod.example CA", caKeys).ca().keyUsage(null).issue();
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example issuing", intermediateKeys)
+                .uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf, intermediate)).startsWith("HTTP/1.1 401")
+                .contains("certificate 1 above the X.509-SVID").contains("keyCertSign");
+    }
+
+    @Test
+    void aLeafThatIsACaIsRefusedEvenWithLeafKeyUsage() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys).ca(true)
+                .uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("not a CA");
+    }
+
+    @Test
+    void aLeafWithoutDigitalSignatureIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .keyUsage(KeyUsage.keyAgreement).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("must include digitalSignature");
+    }
+
+    @Test
+    void aLeafThatMaySignCertificatesIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("must not include keyCertSign");
+    }
+
+    @Test
+    void aLeafWhoseExtendedKeyUsageLacksClientAuthIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate serverOnly = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, serverOnly)).startsWith("HTTP/1.1 401").contains("must include clientAuth");
+        // X509-SVID.md 4.4: both purposes, as SPIFFE issuers set them, pass.
+        X509Certificate both = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth).uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, both)).startsWith("HTTP/1.1 201");
+    }
+
+    @Test
+    void aLeafWithAnUnknownCriticalExtensionIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .uris(SPIFFE_ID).unknownCriticalExtension().issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("X.509-SVID carries an unknown critical extension");
+    }
+
+    @Test
+    void aSpiffeIdOfAnotherConfiguredTrustDomainIsRefused() throws Exception {
+        KeyPair otherKeys = keys();
+        X509Certificate otherCa = TestCertificates.of("CN=other.example CA", otherKeys).ca().issue();
+        vault.call("PUT", "/v1/issuers/other-x509", vault.adminToken(), Map.of("kind", "spiffe-x509", "trust_domain", "other.example",
+                "x509_bundle", pem(otherCa))).expect(200);
+        KeyPair leafKeys = keys();
+        // Signed by prod.example's CA, claiming an identity of other.example.
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .uris("spiffe://other.example/ns/agents/tls-bot").issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf)).startsWith("HTTP/1.1 401").contains("not signed by trust domain other.example");
+    }
+
+    @Test
+    void aUriSanThatIsNoWorkloadSpiffeIdIsRefused() throws Exception {
+        KeyPair leafKeys = keys();
+        X509Certificate dotted = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .uris("spiffe://prod.example/ns/agents/../tls-bot").issue();
+        assertThat(startTaskOverMtls(leafKeys, dotted)).startsWith("HTTP/1.1 401").contains("exactly one URI SAN")
+                .contains("no . or .. segments");
+        X509Certificate domainOnly = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example CA", caKeys)
+                .uris("spiffe://prod.example").issue();
+        assertThat(startTaskOverMtls(leafKeys, domainOnly)).startsWith("HTTP/1.1 401").contains("names a workload");
+    }
+
+    @Test
+    void anExpiredIntermediateIsRefused() throws Exception {
+        KeyPair intermediateKeys = keys();
+        X509Certificate intermediate = TestCertificates.of("CN=prod.example issuing", intermediateKeys)
+                .by("CN=prod.example CA", caKeys).ca().validFor(Duration.ofSeconds(-60)).issue();
+        KeyPair leafKeys = keys();
+        X509Certificate leaf = TestCertificates.of("CN=tls-bot", leafKeys).by("CN=prod.example issuing", intermediateKeys)
+                .uris(SPIFFE_ID).issue();
+        assertThat(startTaskOverMtls(leafKeys, leaf, intermediate)).startsWith("HTTP/1.1 401")
+                .contains("certificate 1 above the X.509-SVID is expired");
+    }
+
     /** A raw HTTP/1.1 request over TLS with the given client certificate; the server's own certificate is self-signed. */
-    private static String startTaskOverMtls(KeyPair keys, X509Certificate leaf) throws Exception {
+    private static String startTaskOverMtls(KeyPair keys, X509Certificate... chain) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
-        store.setKeyEntry("svid", keys.getPrivate(), new char[0], new X509Certificate[] {leaf});
+        store.setKeyEntry("svid", keys.getPrivate(), new char[0], chain);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, new char[0]);
         SSLContext tls = SSLContext.getInstance("TLS");
@@ -171,36 +283,18 @@ class X509SvidTest {
     }
 
     private static KeyPair keys() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        return generator.generateKeyPair();
+        return TestCertificates.keys();
     }
 
     private static X509Certificate certificate(String subject, KeyPair subjectKeys, String issuer, KeyPair issuerKeys, boolean isCa,
                                                List<String> uris, Duration validFor) throws Exception {
-        Instant now = Instant.now();
-        Instant from = validFor.isNegative() ? now.minus(Duration.ofHours(2)) : now.minusSeconds(60);
-        Instant until = validFor.isNegative() ? now.plus(validFor) : now.plus(validFor);
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(issuer),
-                BigInteger.valueOf(now.toEpochMilli()).add(BigInteger.valueOf(new SecureRandom().nextInt(1 << 20))),
-                Date.from(from), Date.from(until), new X500Name(subject), subjectKeys.getPublic());
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                : KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
-        if (!uris.isEmpty()) {
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(uris.stream()
-                    .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri)).toArray(GeneralName[]::new)));
-        }
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+        TestCertificates certificate = TestCertificates.of(subject, subjectKeys).by(issuer, issuerKeys)
+                .uris(uris.toArray(String[]::new)).validFor(validFor);
+        return (isCa ? certificate.ca() : certificate).issue();
     }
 
     private static String pem(X509Certificate certificate) throws IOException {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            writer.writeObject(certificate);
-        }
-        return text.toString();
+        return TestCertificates.pem(certificate);
     }
 
     /** Test only: the server's certificate is self-signed. */

@@ -36,6 +36,29 @@ public final class Callers {
         return zone < 0 ? text : text.substring(0, zone);
     }
 
+    /**
+     * The certificate chain the client presented over mutual TLS, leaf first, as sent (not trusted
+     * yet: the TLS layer defers judging it); empty without TLS or without a client certificate.
+     */
+    public static java.util.List<java.security.cert.X509Certificate> clientChain(io.micronaut.http.HttpRequest<?> request) {
+        java.util.Optional<javax.net.ssl.SSLSession> session = request.getSslSession();
+        if (session.isEmpty()) {
+            return java.util.List.of();
+        }
+        try {
+            java.util.List<java.security.cert.X509Certificate> chain = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate certificate : session.get().getPeerCertificates()) {
+                if (!(certificate instanceof java.security.cert.X509Certificate x509)) {
+                    return java.util.List.of();
+                }
+                chain.add(x509);
+            }
+            return java.util.List.copyOf(chain);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** An admin or a task: a consumer token opens nothing but its own secret's current version. */
     public Principal any(String authorization) {
         return any(authorization, "an admin or task token");

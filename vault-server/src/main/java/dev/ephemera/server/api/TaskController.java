@@ -59,9 +59,9 @@ final class TaskController {
     HttpResponse<Dtos.TaskView> start(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                       @Body Dtos.StartTask body) {
         // Over mutual TLS without a bearer token, the client certificate (an X.509-SVID) is the identity.
-        java.util.Optional<java.security.cert.Certificate> svid = authorization == null ? request.getCertificate() : java.util.Optional.empty();
-        var agent = agents.authenticate(svid.isPresent() && svid.get() instanceof java.security.cert.X509Certificate x509
-                ? workloadTokens.verify(x509)
+        var svid = authorization == null ? Callers.clientChain(request) : java.util.List.<java.security.cert.X509Certificate>of();
+        var agent = agents.authenticate(!svid.isEmpty()
+                ? workloadTokens.verify(svid)
                 : workloadTokens.verify(Callers.bearer(authorization)));
         rates.acquire(new RateLimits.Scopes(agent.tenant(), agent.id(), null));
         lifecycle.admitTask(agent, body.manifestDigest(), body.tools());

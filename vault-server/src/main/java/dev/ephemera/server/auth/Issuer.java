@@ -11,8 +11,9 @@ import java.util.List;
  *   <li>{@code spiffe-jwt}: JWT-SVIDs of one SPIFFE trust domain: {@code sub} is a SPIFFE ID in
  *   {@code trustDomain}, the audience is required, the keys are the domain's trust bundle
  *   ({@code jwks}); SVIDs are reused until they expire, so replay is not refused.</li>
- *   <li>{@code spiffe-x509}: X.509-SVIDs of one trust domain presented over mutual TLS, signed by a
- *   CA certificate of the domain's bundle ({@code x509Bundle}, PEM).</li>
+ *   <li>{@code spiffe-x509}: X.509-SVIDs of one trust domain presented over mutual TLS, chained,
+ *   directly or through intermediates the client sends, to a CA certificate of the domain's bundle
+ *   ({@code x509Bundle}, PEM).</li>
  * </ul>
  */
 public record Issuer(String name, Kind kind, String issuer, String audience, String jwks, String jwksUri,

@@ -27,7 +27,6 @@ import java.time.InstantSource;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Verifies agents' workload tokens (signed JWTs) against configured issuers. Fails closed at every
@@ -42,7 +41,6 @@ public final class WorkloadTokens {
     private static final int MAX_TOKEN_LENGTH = 16 * 1024;
     private static final int CLOCK_SKEW_SECONDS = 30;
     private static final Duration MAX_LIFETIME = Duration.ofHours(24);
-    private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
 
     private final Documents documents;
     private final InstantSource clock;
@@ -97,13 +95,18 @@ public final class WorkloadTokens {
                 issuer.algorithms(), null, issuer.rejectReplay(), null);
     }
 
-    /** The X.509-SVID a client presented over mutual TLS, verified against its trust domain's bundle. */
-    public VerifiedWorkload verify(java.security.cert.X509Certificate svid) {
-        return X509Svids.verify(svid, issuers(), clock.instant());
+    /**
+     * The X.509-SVID chain a client presented over mutual TLS (leaf first), validated up to its
+     * trust domain's bundle.
+     */
+    public VerifiedWorkload verify(List<java.security.cert.X509Certificate> svidChain) {
+        return X509Svids.verify(svidChain, issuers(), clock.instant());
     }
 
     static void requireTrustDomain(String trustDomain) {
-        if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
+        try {
+            SpiffeId.ofTrustDomain(trustDomain);
+        } catch (SpiffeId.Invalid e) {
             throw ApiException.invalid("trust_domain is required: a SPIFFE trust domain such as example.org");
         }
     }
@@ -114,7 +117,8 @@ public final class WorkloadTokens {
             throw ApiException.invalid("jwks is required: the trust domain's JWT-SVID bundle");
         }
         String jwks = publicKeys(IssuerKeys.parse(issuer.jwks()));
-        return new Issuer(issuer.name(), Issuer.Kind.SPIFFE_JWT, "spiffe://" + issuer.trustDomain(), issuer.audience(), jwks,
+        return new Issuer(issuer.name(), Issuer.Kind.SPIFFE_JWT, SpiffeId.ofTrustDomain(issuer.trustDomain()).toString(),
+                issuer.audience(), jwks,
                 null, issuer.algorithms(), issuer.trustDomain(), false, null);
     }
 
@@ -159,13 +163,12 @@ public final class WorkloadTokens {
     /** OIDC tokens are routed by {@code iss}; JWT-SVIDs by the trust domain of their SPIFFE ID. */
     private Issuer issuerOf(JWTClaimsSet claims) {
         String iss = claims.getIssuer();
-        String sub = claims.getSubject();
+        java.util.Optional<SpiffeId> sub = SpiffeId.tryParse(claims.getSubject());
         List<Issuer> all = issuers();
         // An X.509 trust domain vouches for certificates only, never for a JWT.
         return all.stream().filter(i -> i.kind() == Issuer.Kind.OIDC && i.issuer().equals(iss)).findFirst()
-                .or(() -> sub == null ? java.util.Optional.empty() : all.stream()
-                        .filter(i -> i.kind() == Issuer.Kind.SPIFFE_JWT && sub.startsWith("spiffe://" + i.trustDomain() + "/"))
-                        .findFirst())
+                .or(() -> sub.flatMap(id -> all.stream()
+                        .filter(i -> i.kind() == Issuer.Kind.SPIFFE_JWT && id.memberOf(i.trustDomain())).findFirst()))
                 .orElseThrow(() -> ApiException.unauthenticated("workload token from an unknown issuer"));
     }
 
@@ -196,7 +199,8 @@ public final class WorkloadTokens {
         if (Duration.between(from, expires).compareTo(MAX_LIFETIME) > 0) {
             throw ApiException.unauthenticated("workload token rejected: it lives longer than " + MAX_LIFETIME.toHours() + " hours");
         }
-        if (issuer.kind() == Issuer.Kind.SPIFFE_JWT && !claims.getSubject().startsWith("spiffe://" + issuer.trustDomain() + "/")) {
+        if (issuer.kind() == Issuer.Kind.SPIFFE_JWT && !SpiffeId.tryParse(claims.getSubject())
+                .filter(id -> id.namesWorkload() && id.memberOf(issuer.trustDomain())).isPresent()) {
             throw ApiException.unauthenticated("JWT-SVID subject is not a SPIFFE ID of trust domain " + issuer.trustDomain());
         }
     }

@@ -12,9 +12,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The TLS layer's trust for client certificates when agents may present X.509-SVIDs: every chain
- * is let through the handshake, and the application decides ({@code X509Svids}) against the trust
- * bundles operators configure at run time. Only a chain that is present and well-formed passes
- * here; the server never trusts a client certificate because the handshake accepted it.
+ * is let through the handshake, and the application validates the whole chain the client sent
+ * ({@code X509Svids}, PKIX through intermediates) against the trust bundles operators configure at
+ * run time. Only a chain that is present and well-formed passes here; the server never trusts a
+ * client certificate because the handshake accepted it.
  */
 final class DeferredClientTrust extends SimpleTrustManagerFactory {
     private static final X509ExtendedTrustManager DEFER = new X509ExtendedTrustManager() {
