@@ -11,7 +11,7 @@ import dev.ephemera.client.PermissionDeniedException;
 import dev.ephemera.client.Sensitivity;
 import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;

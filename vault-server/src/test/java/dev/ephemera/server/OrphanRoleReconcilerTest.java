@@ -2,8 +2,8 @@ package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.server.backend.OrphanRoleReconciler;
-import dev.ephemera.server.core.VaultIdentity;
+import dev.ephemera.server.domain.backend.OrphanRoleReconciler;
+import dev.ephemera.server.domain.core.VaultIdentity;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;

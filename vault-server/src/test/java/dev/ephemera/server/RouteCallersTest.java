@@ -3,7 +3,7 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.server.api.CalledBy;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestVault;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Controller;

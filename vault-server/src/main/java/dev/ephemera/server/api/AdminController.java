@@ -1,13 +1,16 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.ephemera.server.agent.AgentLifecycle;
-import dev.ephemera.server.agent.AgentRegistry;
-import dev.ephemera.server.auth.Issuer;
-import dev.ephemera.server.auth.IssuerTenants;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.auth.WorkloadTokens;
-import dev.ephemera.server.backend.BackendCatalog;
+import dev.ephemera.server.domain.agent.AgentLifecycle;
+import dev.ephemera.server.domain.agent.AgentRegistry;
+import dev.ephemera.server.domain.auth.Issuer;
+import dev.ephemera.server.domain.auth.IssuerTenants;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.auth.WorkloadTokens;
+import dev.ephemera.server.domain.backend.BackendCatalog;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
@@ -70,7 +73,7 @@ final class AdminController {
     Dtos.BackendView backend(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
         callers.admin(authorization);
         return backends.find(name).map(Dtos.BackendView::of)
-                .orElseThrow(() -> ApiException.notFound("no backend named '" + name + "'"));
+                .orElseThrow(() -> DomainException.notFound("no backend named '" + name + "'"));
     }
 
     @CalledBy(CalledBy.Caller.OPERATOR)
@@ -89,7 +92,7 @@ final class AdminController {
                        @PathVariable String backend, @PathVariable String role) {
         callers.admin(authorization);
         return backends.role(backend, role).map(Dtos.RoleView::of)
-                .orElseThrow(() -> ApiException.notFound("no role '" + role + "' on backend '" + backend + "'"));
+                .orElseThrow(() -> DomainException.notFound("no role '" + role + "' on backend '" + backend + "'"));
     }
 
     @CalledBy(CalledBy.Caller.OPERATOR)
@@ -101,13 +104,13 @@ final class AdminController {
             case null -> null;
             case String text -> text;
             case Map<?, ?> object -> JSONObjectUtils.toJSONString(castKeys(object));
-            default -> throw ApiException.invalid("jwks must be a JWK set object");
+            default -> throw DomainException.invalid("jwks must be a JWK set object");
         };
         Issuer.Kind kind = switch (body.kind() == null ? "oidc" : body.kind()) {
             case "oidc" -> Issuer.Kind.OIDC;
             case "spiffe-jwt" -> Issuer.Kind.SPIFFE_JWT;
             case "spiffe-x509" -> Issuer.Kind.SPIFFE_X509;
-            default -> throw ApiException.invalid("kind must be oidc, spiffe-jwt or spiffe-x509");
+            default -> throw DomainException.invalid("kind must be oidc, spiffe-jwt or spiffe-x509");
         };
         Issuer issuer = workloadTokens.configure(new Issuer(Names.require("issuer name", name), kind, body.issuer(),
                 body.audience(), jwks, body.jwksUri(), body.algorithms(), body.trustDomain(), !Boolean.FALSE.equals(body.rejectReplay()),
@@ -145,7 +148,7 @@ final class AdminController {
 
     private void requireIssuer(String name) {
         if (workloadTokens.issuers().stream().noneMatch(issuer -> issuer.name().equals(name))) {
-            throw ApiException.notFound("no issuer named '" + name + "'");
+            throw DomainException.notFound("no issuer named '" + name + "'");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.approval.Approval;
-import dev.ephemera.server.approval.Approvals;
-import dev.ephemera.server.auth.Admins;
-import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.approval.Approval;
+import dev.ephemera.server.domain.approval.Approvals;
+import dev.ephemera.server.domain.auth.Admins;
+import dev.ephemera.server.domain.auth.Principal;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
@@ -45,10 +47,10 @@ final class ApprovalController {
         Principal caller = callers.any(authorization);
         Approval approval = approvals.find(caller.tenant(), approvalId)
                 .filter(a -> !(caller instanceof Principal.TaskHolder holder) || holder.taskId().equals(a.taskId()))
-                .orElseThrow(() -> ApiException.notFound("no approval " + approvalId));
+                .orElseThrow(() -> DomainException.notFound("no approval " + approvalId));
         Duration patience = wait == null ? Duration.ZERO : Durations.parse("wait", wait);
         if (patience != null && patience.compareTo(MAX_WAIT) > 0) {
-            throw ApiException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
+            throw DomainException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
         }
         if (patience != null && !patience.isZero()) {
             approval = approvals.await(caller.tenant(), approval.id(), patience);

@@ -1,9 +1,10 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.approval.Approval;
-import dev.ephemera.server.approval.Approvals;
-import dev.ephemera.server.approval.Guarded;
-import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.approval.Approval;
+import dev.ephemera.server.domain.approval.Approvals;
+import dev.ephemera.server.domain.approval.Guarded;
+import dev.ephemera.server.domain.auth.Principal;
 import io.micronaut.http.HttpResponse;
 import jakarta.inject.Singleton;
 import java.time.InstantSource;
@@ -36,7 +37,7 @@ final class BreakGlassDesk {
                          boolean reasonRequired) {
         String why = reason == null ? "" : reason.strip();
         if ((reasonRequired && why.isEmpty()) || why.length() > MAX_REASON) {
-            throw ApiException.invalid("reason is " + (reasonRequired ? "required (1 to " + MAX_REASON + " characters)"
+            throw DomainException.invalid("reason is " + (reasonRequired ? "required (1 to " + MAX_REASON + " characters)"
                     : "at most " + MAX_REASON + " characters") + ": approvers decide on it");
         }
         Approval held = approvals.requestBreakGlass(admin.tenant(), admin.name(), operation, subject, detail,

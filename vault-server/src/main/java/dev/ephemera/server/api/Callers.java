@@ -1,8 +1,9 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.auth.Admins;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.auth.Admins;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.auth.Tokens;
 import jakarta.inject.Singleton;
 
 /** Reads {@code Authorization: Bearer …} and says who is calling, or refuses with 401/403. */
@@ -19,7 +20,7 @@ public final class Callers {
 
     public static String bearer(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw ApiException.unauthenticated("an Authorization: Bearer token is required");
+            throw DomainException.unauthenticated("an Authorization: Bearer token is required");
         }
         return authorization.substring(7).strip();
     }
@@ -72,7 +73,7 @@ public final class Callers {
         String bearer = bearer(authorization);
         Tokens.kindOf(bearer).filter(kind -> kind.startsWith("a workload") || kind.startsWith("a delegation"))
                 .ifPresent(kind -> {
-                    throw ApiException.unauthenticated("this call needs " + expected + "; " + kind + " was given"
+                    throw DomainException.unauthenticated("this call needs " + expected + "; " + kind + " was given"
                             + (kind.startsWith("a workload") ? ": exchange it for a task token with POST /v1/tasks" : ""));
                 });
         return tokens.authenticate(bearer);
@@ -81,7 +82,7 @@ public final class Callers {
     private Principal any(String authorization, String expected) {
         Principal principal = authenticate(authorization, expected);
         if (principal instanceof Principal.Consumer) {
-            throw ApiException.forbidden("this call needs " + expected
+            throw DomainException.forbidden("this call needs " + expected
                     + "; a consumer token was given: it reads its escrowed secret's current version and nothing else");
         }
         return principal;
@@ -90,8 +91,8 @@ public final class Callers {
     public Principal.Consumer consumer(String authorization) {
         return switch (authenticate(authorization, "a consumer token")) {
             case Principal.Consumer consumer -> consumer;
-            case Principal.Admin admin -> throw ApiException.forbidden("this call needs a consumer token; an admin token was given");
-            case Principal.TaskHolder task -> throw ApiException.forbidden("this call needs a consumer token; a task token was given");
+            case Principal.Admin admin -> throw DomainException.forbidden("this call needs a consumer token; an admin token was given");
+            case Principal.TaskHolder task -> throw DomainException.forbidden("this call needs a consumer token; a task token was given");
         };
     }
 
@@ -99,7 +100,7 @@ public final class Callers {
         if (any(authorization, "an admin token") instanceof Principal.Admin admin) {
             return admin;
         }
-        throw ApiException.forbidden("this call needs an admin token; a task token was given");
+        throw DomainException.forbidden("this call needs an admin token; a task token was given");
     }
 
     /**
@@ -110,14 +111,14 @@ public final class Callers {
         String bearer = bearer(authorization);
         Principal.Admin admin = admin(authorization);
         return admins.holding(admin.tenant(), admin.name(), tokens.recordKey(bearer))
-                .orElseThrow(() -> ApiException.forbidden("this admin token names no registered admin, so it cannot vote: "
+                .orElseThrow(() -> DomainException.forbidden("this admin token names no registered admin, so it cannot vote: "
                         + "an operator issues each admin one token under a unique name"));
     }
 
     public Principal.Admin operator(String authorization) {
         Principal.Admin admin = admin(authorization);
         if (!admin.operator()) {
-            throw ApiException.forbidden("this call needs an operator token: backends, roles and issuers are shared by all tenants");
+            throw DomainException.forbidden("this call needs an operator token: backends, roles and issuers are shared by all tenants");
         }
         return admin;
     }
@@ -126,6 +127,6 @@ public final class Callers {
         if (any(authorization, "a task token") instanceof Principal.TaskHolder holder) {
             return holder;
         }
-        throw ApiException.forbidden("this call needs a task token; an admin token was given");
+        throw DomainException.forbidden("this call needs a task token; an admin token was given");
     }
 }

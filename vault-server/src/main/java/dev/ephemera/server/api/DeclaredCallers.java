@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.RequestFilter;
@@ -33,7 +34,7 @@ final class DeclaredCallers {
         }
         CalledBy declared = route.get().getAnnotationMetadata().synthesize(CalledBy.class);
         if (declared == null) {
-            throw ApiException.forbidden("this route declares no caller, so it serves none");
+            throw DomainException.forbidden("this route declares no caller, so it serves none");
         }
         String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         switch (declared.value()) {

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.lease.BulkRevocation;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.backend.Credential;
-import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.approval.Approval;
-import dev.ephemera.server.backend.BackendConfig;
-import dev.ephemera.server.backend.RoleConfig;
-import dev.ephemera.server.policy.DecisionRecord;
-import dev.ephemera.server.policy.PolicyVersion;
-import dev.ephemera.server.task.Task;
+import dev.ephemera.server.domain.agent.Agent;
+import dev.ephemera.server.domain.approval.Approval;
+import dev.ephemera.server.domain.backend.BackendConfig;
+import dev.ephemera.server.domain.backend.RoleConfig;
+import dev.ephemera.server.domain.policy.DecisionRecord;
+import dev.ephemera.server.domain.policy.PolicyVersion;
+import dev.ephemera.server.domain.lease.TaskLeases;
+import dev.ephemera.server.domain.task.Task;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -143,7 +145,7 @@ public final class Dtos {
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record IssuerAssignmentView(String issuer, String subjectPrefix, String tenant, Instant assignedAt) {
-        static IssuerAssignmentView of(dev.ephemera.server.auth.IssuerTenants.Assignment a) {
+        static IssuerAssignmentView of(dev.ephemera.server.domain.auth.IssuerTenants.Assignment a) {
             return new IssuerAssignmentView(a.issuer(), a.subjectPrefix(), a.tenant(), a.assignedAt());
         }
     }
@@ -210,4 +212,12 @@ public final class Dtos {
 
     @Serdeable
     public record AdminTokenIssued(String name, String tenant, boolean operator, String token) {}
+
+    /** A granted lease is created (201); one held for approval is accepted (202) with the approval to wait on. */
+    static HttpResponse<?> respond(TaskLeases.Outcome outcome) {
+        return switch (outcome) {
+            case TaskLeases.Outcome.Granted granted -> HttpResponse.created(LeaseView.of(granted.grant().lease(), granted.grant().credential()));
+            case TaskLeases.Outcome.Held held -> HttpResponse.accepted().body(ApprovalView.of(held.approval(), held.at()));
+        };
+    }
 }

@@ -2,6 +2,7 @@ package dev.ephemera.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ephemera.lease.LeaseException;
+import dev.ephemera.server.domain.core.DomainException;
 import io.micronaut.core.bind.exceptions.UnsatisfiedArgumentException;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
 import io.micronaut.http.annotation.Body;
@@ -101,11 +102,29 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
         };
     }
 
+    /** The one place where a domain refusal becomes an HTTP status. */
+    static HttpStatus statusOf(DomainException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+            case FORBIDDEN -> HttpStatus.FORBIDDEN;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case BACKEND_UNAVAILABLE -> HttpStatus.BAD_GATEWAY;
+        };
+    }
+
+    static HttpResponse<ApiError> respond(DomainException e) {
+        return HttpResponse.<ApiError>status(statusOf(e.kind())).body(new ApiError(e.code(), e.getMessage()));
+    }
+
     @Singleton
-    static final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<ApiError>> {
+    static final class DomainExceptionHandler implements ExceptionHandler<DomainException, HttpResponse<ApiError>> {
         @Override
-        public HttpResponse<ApiError> handle(HttpRequest request, ApiException e) {
-            return HttpResponse.<ApiError>status(e.status()).body(new ApiError(e.code(), e.getMessage()));
+        public HttpResponse<ApiError> handle(HttpRequest request, DomainException e) {
+            return respond(e);
         }
     }
 
@@ -113,16 +132,7 @@ final class ErrorBodies implements JsonErrorResponseBodyProvider<ApiError> {
     static final class LeaseExceptionHandler implements ExceptionHandler<LeaseException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, LeaseException e) {
-            ApiException api = switch (e.reason()) {
-                case NOT_FOUND -> ApiException.notFound(e.getMessage());
-                case BACKEND_UNKNOWN -> ApiException.notFound(e.getMessage());
-                case NOT_RENEWABLE, NOT_REVOKING -> ApiException.conflict(e.getMessage());
-                case BACKEND_FAILED -> ApiException.backendUnavailable(e.getMessage());
-                case QUOTA_EXCEEDED -> new ApiException(HttpStatus.TOO_MANY_REQUESTS, "quota_exceeded", e.getMessage());
-                case SHUTTING_DOWN -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage());
-                case REVOKED -> new ApiException(HttpStatus.CONFLICT, "lease_revoked", e.getMessage());
-            };
-            return HttpResponse.<ApiError>status(api.status()).body(new ApiError(api.code(), api.getMessage()));
+            return respond(DomainException.of(e));
         }
     }
 }

@@ -1,19 +1,22 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.Rotator;
-import dev.ephemera.server.approval.Approval;
-import dev.ephemera.server.approval.Approvals;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.escrow.Consumers;
-import dev.ephemera.server.escrow.DualAccounts;
-import dev.ephemera.server.escrow.EscrowService;
-import dev.ephemera.server.escrow.LibraryCatalog;
-import dev.ephemera.server.escrow.LibraryConfig;
-import dev.ephemera.server.escrow.RotationDrivers;
-import dev.ephemera.server.escrow.SecretWatch;
-import dev.ephemera.server.proxy.RouteCatalog;
+import dev.ephemera.server.domain.approval.Approval;
+import dev.ephemera.server.domain.approval.Approvals;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.escrow.Consumers;
+import dev.ephemera.server.domain.escrow.DualAccounts;
+import dev.ephemera.server.domain.escrow.EscrowService;
+import dev.ephemera.server.domain.escrow.LibraryCatalog;
+import dev.ephemera.server.domain.escrow.LibraryConfig;
+import dev.ephemera.server.domain.escrow.RotationDrivers;
+import dev.ephemera.server.domain.escrow.SecretWatch;
+import dev.ephemera.server.domain.proxy.RouteCatalog;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -113,7 +116,7 @@ final class EscrowController {
         String id = Names.require("id", body.id());
         for (String account : new String[] {Names.require("blue", body.blue()), Names.require("green", body.green())}) {
             libraries.libraryOf(admin.tenant(), account).ifPresent(library -> {
-                throw ApiException.invalid("account " + account + " is in library " + library.name() + ", which rotates it");
+                throw DomainException.invalid("account " + account + " is in library " + library.name() + ", which rotates it");
             });
         }
         DualAccountRotation.Pair pair = escrow.pair(admin.tenant(), id, body.blue(), body.green());
@@ -134,7 +137,7 @@ final class EscrowController {
         Principal.Admin admin = callers.admin(authorization);
         String name = exists(admin, id);
         if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
-            throw ApiException.conflict(id + " is a library account: it rotates at every check-in");
+            throw DomainException.conflict(id + " is a library account: it rotates at every check-in");
         }
         audit.info("rotation of {} asked by {} (tenant {})", id, admin.name(), admin.tenant());
         Rotator.Outcome outcome = escrow.rotate(admin.tenant(), name);
@@ -143,7 +146,7 @@ final class EscrowController {
             case Rotator.Outcome.Rotated rotated when pair.isPresent() ->
                     new EscrowDtos.PairRotated(true, rotated.attempts(), rotated.secret().id(), pairView(pair.get()));
             case Rotator.Outcome.Rotated rotated -> new EscrowDtos.Rotated(true, rotated.attempts(), view(rotated.secret()));
-            case Rotator.Outcome.Failed failed -> throw ApiException.backendUnavailable("rotation of " + id + " failed after "
+            case Rotator.Outcome.Failed failed -> throw DomainException.backendUnavailable("rotation of " + id + " failed after "
                     + failed.attempts() + " attempts; version " + failed.secret().current().number() + " stays current: "
                     + failed.reason());
         });
@@ -160,7 +163,7 @@ final class EscrowController {
         String tenant = admin.tenant();
         String name = exists(admin, id);
         routes.list(tenant).stream().filter(route -> route.secretId().equals(name)).findFirst().ifPresent(route -> {
-            throw ApiException.conflict("proxy route " + route.name() + " injects " + name + "; change the route first");
+            throw DomainException.conflict("proxy route " + route.name() + " injects " + name + "; change the route first");
         });
         if (pairs.find(tenant, name).isPresent()) {
             consumers.of(tenant, name).forEach(grant -> consumers.revoke(tenant, name, grant.id()));
@@ -170,10 +173,10 @@ final class EscrowController {
         }
         EscrowedSecret secret = secret(admin, name);
         libraries.libraryOf(tenant, id).ifPresent(library -> {
-            throw ApiException.conflict(id + " is an account of library " + library.name() + "; remove it there first");
+            throw DomainException.conflict(id + " is an account of library " + library.name() + "; remove it there first");
         });
         pairs.pairOf(tenant, id).ifPresent(pair -> {
-            throw ApiException.conflict(id + " is in pair " + pair.id() + "; the pair uses it");
+            throw DomainException.conflict(id + " is in pair " + pair.id() + "; the pair uses it");
         });
         consumers.of(tenant, id).forEach(grant -> consumers.revoke(tenant, id, grant.id()));
         escrow.delete(tenant, secret.id());
@@ -199,7 +202,7 @@ final class EscrowController {
         Principal.Admin admin = callers.admin(authorization);
         String name = exists(admin, id);
         if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
-            throw ApiException.conflict(id + " is a library account: it rotates at every check-in, never on a plan");
+            throw DomainException.conflict(id + " is a library account: it rotates at every check-in, never on a plan");
         }
         escrow.plan(admin.tenant(), name, body.plan(admin.tenant(), name));
         return HttpResponse.ok(anyView(admin, name));
@@ -289,10 +292,10 @@ final class EscrowController {
         Principal.Consumer consumer = callers.consumer(authorization);
         Consumers.Grant grant = consumers.find(consumer.tenant(), consumer.consumerId())
                 .filter(g -> g.secretId().equals(id))
-                .orElseThrow(() -> ApiException.notFound("no escrowed secret " + id));
+                .orElseThrow(() -> DomainException.notFound("no escrowed secret " + id));
         Duration patience = wait == null ? Duration.ZERO : Durations.parse("wait", wait);
         if (patience.compareTo(MAX_WAIT) > 0) {
-            throw ApiException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
+            throw DomainException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
         }
         return awaitChange(grant, ifNoneMatch, System.nanoTime() + patience.toNanos());
     }
@@ -351,7 +354,7 @@ final class EscrowController {
     /** An escrowed secret itself; a pair's id is refused naming its accounts (their values are theirs). */
     private EscrowedSecret secret(Principal.Admin admin, String id) {
         pairs.find(admin.tenant(), Names.require("id", id)).ifPresent(pair -> {
-            throw ApiException.conflict(id + " is a blue/green pair of " + pair.blue() + " and " + pair.green() + " (active: "
+            throw DomainException.conflict(id + " is a blue/green pair of " + pair.blue() + " and " + pair.green() + " (active: "
                     + pair.active() + "); name one of its accounts");
         });
         return escrow.require(admin.tenant(), id);

@@ -1,11 +1,13 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.legacy.checkout.CheckOut;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.legacy.rotation.DualAccountRotation;
-import dev.ephemera.server.escrow.LibraryConfig;
-import dev.ephemera.server.escrow.RotationPlan;
+import dev.ephemera.server.domain.escrow.LibraryConfig;
+import dev.ephemera.server.domain.escrow.RotationPlan;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -31,7 +33,7 @@ final class EscrowDtos {
     record Rotation(Object period, String cron, String windowStart, String windowEnd, Object spread) {
         RotationPlan plan(String tenant, String secretId) {
             if (cron != null && cron.length() > 200) {
-                throw ApiException.invalid("cron is at most 200 characters");
+                throw DomainException.invalid("cron is at most 200 characters");
             }
             try {
                 RotationPlan plan = new RotationPlan(tenant, secretId, Durations.parse("period", period), cron,
@@ -39,7 +41,7 @@ final class EscrowDtos {
                 plan.schedule(); // validates
                 return plan;
             } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("rotation: " + e.getMessage());
+                throw DomainException.invalid("rotation: " + e.getMessage());
             }
         }
 
@@ -47,7 +49,7 @@ final class EscrowDtos {
             try {
                 return text == null ? null : LocalTime.parse(text);
             } catch (DateTimeParseException e) {
-                throw ApiException.invalid(field + " must be a UTC time of day such as 02:00");
+                throw DomainException.invalid(field + " must be a UTC time of day such as 02:00");
             }
         }
     }

@@ -1,23 +1,27 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.lease.TaskLeases;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseState;
-import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.escrow.LibraryBackend;
-import dev.ephemera.server.escrow.LibraryCatalog;
-import dev.ephemera.server.escrow.LibraryConfig;
-import dev.ephemera.server.policy.Decision;
-import dev.ephemera.server.policy.Intent;
-import dev.ephemera.server.policy.DecisionLog;
-import dev.ephemera.server.policy.PolicyAction;
-import dev.ephemera.server.policy.PolicyDecider;
-import dev.ephemera.server.backend.BackendCatalog;
-import dev.ephemera.server.backend.RoleConfig;
-import dev.ephemera.server.quota.RateLimits;
-import dev.ephemera.server.task.Task;
-import dev.ephemera.server.task.TaskService;
+import dev.ephemera.server.domain.agent.Agent;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.escrow.LibraryBackend;
+import dev.ephemera.server.domain.escrow.LibraryCatalog;
+import dev.ephemera.server.domain.escrow.LibraryConfig;
+import dev.ephemera.server.domain.policy.Decision;
+import dev.ephemera.server.domain.policy.Intent;
+import dev.ephemera.server.domain.policy.DecisionLog;
+import dev.ephemera.server.domain.policy.PolicyAction;
+import dev.ephemera.server.domain.policy.PolicyDecider;
+import dev.ephemera.server.domain.backend.BackendCatalog;
+import dev.ephemera.server.domain.backend.RoleConfig;
+import dev.ephemera.server.domain.quota.RateLimits;
+import dev.ephemera.server.domain.task.Task;
+import dev.ephemera.server.domain.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -70,7 +74,7 @@ final class LeaseController {
     @Post
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @Body Dtos.LeaseAsk body) {
-        Task task = leases.callingTask(authorization);
+        Task task = leases.callingTask(callers.task(authorization).taskId());
         String backend = Names.require("backend", body.backend());
         String roleName = Names.require("role", body.role());
         RoleConfig role = catalog.requireRole(backend, roleName);
@@ -79,7 +83,7 @@ final class LeaseController {
         Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, backend, roleName,
                 task.intent(ttl, Callers.sourceAddress(request)));
-        return leases.grant(task, agent, permit, backend, roleName, ttl, role.maxTtl(), body.approvalId());
+        return Dtos.respond(leases.grant(task, agent, permit, backend, roleName, ttl, role.maxTtl(), body.approvalId()));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
@@ -125,7 +129,7 @@ final class LeaseController {
             return Dtos.LeaseView.of(engine.find(leaseId).orElseThrow(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "interrupted");
+            throw new DomainException(DomainException.Kind.UNAVAILABLE, "unavailable", "interrupted");
         }
     }
 
@@ -153,7 +157,7 @@ final class LeaseController {
         visibleLease(admin, leaseId);
         String reason = body.reason() == null ? "" : body.reason().strip();
         if (reason.isEmpty() || reason.length() > 500) {
-            throw ApiException.invalid("reason is required (1 to 500 characters): say why the credential is known to be gone or accepted");
+            throw DomainException.invalid("reason is required (1 to 500 characters): say why the credential is known to be gone or accepted");
         }
         return Dtos.LeaseView.of(engine.forceRevoke(leaseId, admin.name(), reason), null);
     }
@@ -164,7 +168,7 @@ final class LeaseController {
             case "active" -> LeaseState.ACTIVE;
             case "revoking" -> LeaseState.REVOKING;
             case "irrevocable" -> LeaseState.IRREVOCABLE;
-            default -> throw ApiException.invalid("state must be one of active, revoking, irrevocable");
+            default -> throw DomainException.invalid("state must be one of active, revoking, irrevocable");
         };
     }
 
@@ -177,7 +181,7 @@ final class LeaseController {
             case Principal.Consumer consumer -> false;
         };
         if (!visible) {
-            throw ApiException.notFound("no lease " + leaseId);
+            throw DomainException.notFound("no lease " + leaseId);
         }
         return lease;
     }

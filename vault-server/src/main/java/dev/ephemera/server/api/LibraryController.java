@@ -1,16 +1,20 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.lease.TaskLeases;
 import dev.ephemera.lease.LeaseException;
 import dev.ephemera.legacy.checkout.AccountLibrary;
-import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.approval.Approvals;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.escrow.LibraryBackend;
-import dev.ephemera.server.escrow.LibraryCatalog;
-import dev.ephemera.server.escrow.LibraryConfig;
-import dev.ephemera.server.policy.Decision;
-import dev.ephemera.server.policy.PolicyDecider;
-import dev.ephemera.server.task.Task;
+import dev.ephemera.server.domain.agent.Agent;
+import dev.ephemera.server.domain.approval.Approvals;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.escrow.LibraryBackend;
+import dev.ephemera.server.domain.escrow.LibraryCatalog;
+import dev.ephemera.server.domain.escrow.LibraryConfig;
+import dev.ephemera.server.domain.policy.Decision;
+import dev.ephemera.server.domain.policy.PolicyDecider;
+import dev.ephemera.server.domain.task.Task;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -92,7 +96,7 @@ final class LibraryController {
     @Post("/{name}/check-out")
     HttpResponse<?> checkOut(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                              @PathVariable String name, @Body EscrowDtos.CheckOutAsk body) {
-        Task task = leases.callingTask(authorization);
+        Task task = leases.callingTask(callers.task(authorization).taskId());
         LibraryConfig library = library(task.tenant(), name);
         TaskLeases.requireDeclared(task, LibraryBackend.NAME, library.name(), "library");
         Duration ttl = TaskLeases.ttl(body.ttl(), library.defaultTtl(), library.maxTtl(), "library");
@@ -100,7 +104,7 @@ final class LibraryController {
         Decision.Permit permit = policy.permitCheckOut(agent, library.name(), library.accounts().size(),
                 task.intent(ttl, Callers.sourceAddress(request)));
         try {
-            return leases.grant(task, agent, permit, LibraryBackend.NAME, library.name(), ttl, library.maxTtl(), body.approvalId());
+            return Dtos.respond(leases.grant(task, agent, permit, LibraryBackend.NAME, library.name(), ttl, library.maxTtl(), body.approvalId()));
         } catch (LeaseException e) {
             if (e.getCause() instanceof LibraryBackend.NoneFree none) {
                 return noneFree(none);
@@ -122,7 +126,7 @@ final class LibraryController {
 
     private LibraryConfig library(String tenant, String name) {
         return catalog.find(tenant, Names.require("library", name))
-                .orElseThrow(() -> ApiException.notFound("no library " + name));
+                .orElseThrow(() -> DomainException.notFound("no library " + name));
     }
 
     private EscrowDtos.LibraryView view(LibraryConfig config) {

@@ -1,8 +1,9 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.policy.PolicySchema;
-import dev.ephemera.server.policy.TenantPolicies;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.policy.PolicySchema;
+import dev.ephemera.server.domain.policy.TenantPolicies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.MediaType;
@@ -44,7 +45,7 @@ final class PolicyController {
     Dtos.PolicyView current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Principal.Admin admin = callers.admin(authorization);
         return policies.currentVersion(admin.tenant()).map(v -> Dtos.PolicyView.of(v, true))
-                .orElseThrow(() -> ApiException.notFound("no policy set yet: every request is denied until one is uploaded"));
+                .orElseThrow(() -> DomainException.notFound("no policy set yet: every request is denied until one is uploaded"));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
@@ -59,7 +60,7 @@ final class PolicyController {
     Dtos.PolicyView version(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String version) {
         Principal.Admin admin = callers.admin(authorization);
         return policies.version(admin.tenant(), versionNumber(version)).map(v -> Dtos.PolicyView.of(v, true))
-                .orElseThrow(() -> ApiException.notFound("no policy version " + version));
+                .orElseThrow(() -> DomainException.notFound("no policy version " + version));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
@@ -67,7 +68,7 @@ final class PolicyController {
     Dtos.PolicyView rollback(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Body Dtos.PolicyRollback body) {
         Principal.Admin admin = callers.admin(authorization);
         if (body.version() == null) {
-            throw ApiException.invalid("version is required: the version whose policies become current again");
+            throw DomainException.invalid("version is required: the version whose policies become current again");
         }
         return Dtos.PolicyView.of(policies.rollback(admin.tenant(), body.version(), admin.name()), true);
     }
@@ -83,7 +84,7 @@ final class PolicyController {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw ApiException.notFound("no policy version " + text);
+            throw DomainException.notFound("no policy version " + text);
         }
     }
 }

@@ -1,17 +1,21 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.lease.TaskLeases;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.approval.Approvals;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.policy.Decision;
-import dev.ephemera.server.policy.PolicyAction;
-import dev.ephemera.server.policy.PolicyDecider;
-import dev.ephemera.server.proxy.ProxyAuditLog;
-import dev.ephemera.server.proxy.ProxyBackend;
-import dev.ephemera.server.proxy.ProxyRoute;
-import dev.ephemera.server.proxy.RouteCatalog;
-import dev.ephemera.server.task.Task;
+import dev.ephemera.server.domain.agent.Agent;
+import dev.ephemera.server.domain.approval.Approvals;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.policy.Decision;
+import dev.ephemera.server.domain.policy.PolicyAction;
+import dev.ephemera.server.domain.policy.PolicyDecider;
+import dev.ephemera.server.domain.proxy.ProxyAuditLog;
+import dev.ephemera.server.domain.proxy.ProxyBackend;
+import dev.ephemera.server.domain.proxy.ProxyRoute;
+import dev.ephemera.server.domain.proxy.RouteCatalog;
+import dev.ephemera.server.domain.task.Task;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -110,14 +114,14 @@ final class ProxyController {
     @Post("/routes/{name}/lease")
     HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                           @PathVariable String name, @Body Dtos.LeaseAsk body) {
-        Task task = leases.callingTask(authorization);
+        Task task = leases.callingTask(callers.task(authorization).taskId());
         ProxyRoute route = route(task.tenant(), name);
         TaskLeases.requireDeclared(task, ProxyBackend.NAME, route.name(), "route");
         Duration ttl = TaskLeases.ttl(body.ttl(), route.defaultTtl(), route.maxTtl(), "route");
         Agent agent = leases.actingAgent(task);
         Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, ProxyBackend.NAME, route.name(),
                 task.intent(ttl, Callers.sourceAddress(request)));
-        return leases.grant(task, agent, permit, ProxyBackend.NAME, route.name(), ttl, route.maxTtl(), body.approvalId());
+        return Dtos.respond(leases.grant(task, agent, permit, ProxyBackend.NAME, route.name(), ttl, route.maxTtl(), body.approvalId()));
     }
 
     /** Admin: every connection the proxies carried for a task of the tenant. */
@@ -127,12 +131,12 @@ final class ProxyController {
                                @Nullable @QueryValue("task_id") String taskId) {
         Principal.Admin admin = callers.admin(authorization);
         if (taskId == null || !taskId.matches("task_[0-9a-z]{1,40}")) {
-            throw ApiException.invalid("task_id is required");
+            throw DomainException.invalid("task_id is required");
         }
         return new ConnectionList(taskId, audit.ofTask(admin.tenant(), taskId));
     }
 
     private ProxyRoute route(String tenant, String name) {
-        return routes.find(tenant, Names.require("route", name)).orElseThrow(() -> ApiException.notFound("no route " + name));
+        return routes.find(tenant, Names.require("route", name)).orElseThrow(() -> DomainException.notFound("no route " + name));
     }
 }

@@ -1,10 +1,12 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.lease.BulkRevocation;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
-import dev.ephemera.server.agent.AgentRegistry;
-import dev.ephemera.server.auth.Principal;
+import dev.ephemera.server.domain.agent.AgentRegistry;
+import dev.ephemera.server.domain.auth.Principal;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -61,7 +63,7 @@ final class RevocationController {
         }
         if (scope.owner() != null) {
             if (scope.owner().isBlank() || scope.owner().length() > 320) {
-                throw ApiException.invalid("owner must be 1 to 320 characters");
+                throw DomainException.invalid("owner must be 1 to 320 characters");
             }
             Set<String> owned = agents.idsOwnedBy(tenant, scope.owner());
             filter = filter.and(lease -> owned.contains(lease.agentId()));
@@ -79,7 +81,7 @@ final class RevocationController {
         }
         if (described.isEmpty()) {
             if (!Boolean.TRUE.equals(scope.all())) {
-                throw ApiException.invalid("give at least one of task_id, agent_id, owner, backend, role; "
+                throw DomainException.invalid("give at least one of task_id, agent_id, owner, backend, role; "
                         + "or \"all\": true to revoke every lease of the tenant");
             }
             described.add("all leases of tenant " + tenant);
@@ -94,7 +96,7 @@ final class RevocationController {
     Dtos.BulkView progress(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String bulkId) {
         String tenant = callers.admin(authorization).tenant();
         return engine.bulkRevocation(bulkId).filter(job -> tenant.equals(tenantOfJob.get(job.id()))).map(Dtos.BulkView::of)
-                .orElseThrow(() -> ApiException.notFound("no bulk revocation " + bulkId
+                .orElseThrow(() -> DomainException.notFound("no bulk revocation " + bulkId
                         + " (jobs are kept in memory until a restart; their leases stay marked for revocation)"));
     }
 }

@@ -1,8 +1,10 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.auth.Tokens;
-import dev.ephemera.server.proxy.ProxyServers;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.auth.Tokens;
+import dev.ephemera.server.domain.proxy.ProxyServers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -54,7 +56,7 @@ final class SysController {
     HttpResponse<String> proxyCa() {
         return proxies.postgresAuthorityPem()
                 .map(pem -> HttpResponse.ok(pem).contentType("application/x-pem-file"))
-                .orElseThrow(() -> ApiException.notFound("the PostgreSQL proxy is not running (ephemera.proxy.postgres.port)"));
+                .orElseThrow(() -> DomainException.notFound("the PostgreSQL proxy is not running (ephemera.proxy.postgres.port)"));
     }
 
     @CalledBy(CalledBy.Caller.OPERATOR)

@@ -1,16 +1,19 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.agent.Agent;
-import dev.ephemera.server.agent.AgentLifecycle;
-import dev.ephemera.server.agent.AgentRegistry;
-import dev.ephemera.server.auth.Principal;
-import dev.ephemera.server.auth.WorkloadTokens;
-import dev.ephemera.server.policy.DecisionLog;
-import dev.ephemera.server.policy.Sensitivity;
-import dev.ephemera.server.quota.RateLimits;
-import dev.ephemera.server.task.Delegations;
-import dev.ephemera.server.task.Task;
-import dev.ephemera.server.task.TaskService;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.agent.Agent;
+import dev.ephemera.server.domain.agent.AgentLifecycle;
+import dev.ephemera.server.domain.agent.AgentRegistry;
+import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.auth.WorkloadTokens;
+import dev.ephemera.server.domain.policy.DecisionLog;
+import dev.ephemera.server.domain.policy.Sensitivity;
+import dev.ephemera.server.domain.quota.RateLimits;
+import dev.ephemera.server.domain.task.Delegations;
+import dev.ephemera.server.domain.task.Task;
+import dev.ephemera.server.domain.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -100,7 +103,7 @@ final class TaskController {
     @Get("/self")
     Dtos.TaskView self(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
         Task task = tasks.find(callers.task(authorization).taskId())
-                .orElseThrow(() -> ApiException.unauthenticated("invalid or expired token"));
+                .orElseThrow(() -> DomainException.unauthenticated("invalid or expired token"));
         return Dtos.TaskView.of(task, clock.instant(), null);
     }
 
@@ -119,7 +122,7 @@ final class TaskController {
         Principal.Admin admin = callers.admin(authorization);
         Task task = (TASK_ID.matcher(taskId).matches() ? tasks.find(taskId) : java.util.Optional.<Task>empty())
                 .filter(t -> t.tenant().equals(admin.tenant()))
-                .orElseThrow(() -> ApiException.notFound("no task " + taskId));
+                .orElseThrow(() -> DomainException.notFound("no task " + taskId));
         return new Dtos.DecisionList(task.id(), decisions.ofTask(admin.tenant(), task.id()));
     }
 

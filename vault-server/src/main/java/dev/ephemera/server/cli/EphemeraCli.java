@@ -1,11 +1,11 @@
 package dev.ephemera.server.cli;
 
 import dev.ephemera.server.EphemeraServer;
-import dev.ephemera.server.api.ApiException;
-import dev.ephemera.server.api.Durations;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
 import dev.ephemera.server.dev.DevIssuer;
 import dev.ephemera.server.dev.DevServer;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.auth.Tokens;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -152,7 +152,7 @@ public final class EphemeraCli {
         Duration ttl;
         try {
             ttl = Durations.parse("--ttl", options.getOrDefault("--ttl", "1h"));
-        } catch (ApiException e) {
+        } catch (DomainException e) {
             err.println("ephemera: " + e.getMessage());
             return 2;
         }

@@ -148,7 +148,7 @@ final class EscrowCommands {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            err.println("ephemera: cannot reach the vault at " + address + ": " + dev.ephemera.server.core.Failures.describe(e));
+            err.println("ephemera: cannot reach the vault at " + address + ": " + dev.ephemera.server.domain.core.Failures.describe(e));
             return 1;
         }
         if (response.statusCode() >= 400) {

@@ -11,7 +11,7 @@ import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ephemera.crypto.SecretGenerator;
-import dev.ephemera.server.auth.Issuer;
+import dev.ephemera.server.domain.auth.Issuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

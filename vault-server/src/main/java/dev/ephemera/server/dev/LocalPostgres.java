@@ -1,7 +1,7 @@
 package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.SecretGenerator;
-import dev.ephemera.server.backend.postgres.SqlTemplate;
+import dev.ephemera.server.domain.backend.SqlTemplate;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

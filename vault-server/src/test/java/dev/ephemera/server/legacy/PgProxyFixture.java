@@ -14,7 +14,7 @@ import dev.ephemera.legacy.proxy.RevocationIncompleteException;
 import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
-import dev.ephemera.server.tls.SelfSignedIdentity;
+import dev.ephemera.server.domain.tls.SelfSignedIdentity;
 import dev.ephemera.server.support.TcpProxy;
 import dev.ephemera.server.support.TestPostgres;
 import java.io.DataInputStream;

@@ -9,7 +9,7 @@ import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import dev.ephemera.legacy.proxy.pg.PgProxyLimits;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
-import dev.ephemera.server.tls.SelfSignedIdentity;
+import dev.ephemera.server.domain.tls.SelfSignedIdentity;
 import dev.ephemera.server.support.TestPostgres;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

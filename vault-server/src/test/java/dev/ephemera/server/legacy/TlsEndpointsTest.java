@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ephemera.crypto.SecretGenerator;
-import dev.ephemera.server.proxy.ProxyServers;
+import dev.ephemera.server.domain.proxy.ProxyServers;
 import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestVault;
-import dev.ephemera.server.tls.SelfSignedIdentity;
+import dev.ephemera.server.domain.tls.SelfSignedIdentity;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.client.Ephemera;
 import dev.ephemera.crypto.UnsealKey;
 import dev.ephemera.server.EphemeraServer;
-import dev.ephemera.server.auth.Tokens;
+import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.dev.DevIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

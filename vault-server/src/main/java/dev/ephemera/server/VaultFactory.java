@@ -1,0 +1,88 @@
+package dev.ephemera.server;
+
+import dev.ephemera.server.domain.core.Documents;
+import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.lease.LeaseEngine;
+import dev.ephemera.lease.LeaseStore;
+import dev.ephemera.lease.RetryPolicy;
+import dev.ephemera.server.domain.backend.BackendRegistry;
+import dev.ephemera.storage.KeyValueStore;
+import dev.ephemera.storage.RocksStore;
+import dev.ephemera.storage.SealedStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Primary;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * Opens the data directory and unseals it at startup. A vault that cannot unseal does not start:
+ * there is no degraded mode that serves requests without the barrier.
+ */
+@Factory
+public class VaultFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    SealedStore sealedStore(@Value("${ephemera.data-dir}") Path dataDir,
+                            @Value("${ephemera.unseal-key-file}") Path unsealKeyFile) {
+        KeyValueStore raw = RocksStore.open(dataDir.resolve("rocksdb"));
+        try (UnsealKey key = readUnsealKey(unsealKeyFile)) {
+            return SealedStore.isInitialized(raw) ? SealedStore.unseal(raw, key) : SealedStore.initialize(raw, key);
+        } catch (RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    @Singleton
+    Documents documents(SealedStore store) {
+        return new Documents(store);
+    }
+
+    /** Primary over Micronaut's own Clock bean, which is an InstantSource too. */
+    @Singleton
+    @Primary
+    InstantSource clock() {
+        return InstantSource.system();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    PrometheusMeterRegistry metrics() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    @Context
+    @Bean(preDestroy = "close")
+    LeaseEngine leaseEngine(SealedStore store, BackendRegistry backends, InstantSource clock, PrometheusMeterRegistry metrics,
+                            @Value("${ephemera.revocation.initial-backoff:1s}") Duration initialBackoff,
+                            @Value("${ephemera.revocation.max-backoff:60s}") Duration maxBackoff,
+                            @Value("${ephemera.revocation.max-attempts:12}") int maxAttempts,
+                            @Value("${ephemera.revocation.irrevocable-retry:15m}") Duration slowRetry,
+                            @Value("${ephemera.revocation.concurrency-per-backend:8}") int concurrency) {
+        LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock,
+                new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency, metrics);
+        // Serve at once; with millions of leases, recovery finishes in the background (and logs it).
+        engine.startInBackground();
+        return engine;
+    }
+
+    private static UnsealKey readUnsealKey(Path file) {
+        try {
+            return UnsealKey.fromBase64(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the unseal key file " + file, e);
+        }
+    }
+}
