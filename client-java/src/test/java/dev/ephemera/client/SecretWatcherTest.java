@@ -13,20 +13,30 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The watcher against a stand-in vault that can fail on demand: it rides out an outage and stops on a refusal. */
 class SecretWatcherTest {
+    private static final Pattern WAIT = Pattern.compile("(?:^|&)wait=(\\d+)s");
 
     private final AtomicInteger version = new AtomicInteger(1);
     private final AtomicInteger failWith = new AtomicInteger();
-    private final AtomicInteger requests = new AtomicInteger();
+    /** One permit per request the stand-in received. */
+    private final Semaphore requests = new Semaphore(0);
+    /** Opened, and replaced, at each change of what the stand-in answers: held long polls then answer. */
+    private volatile CountDownLatch nextChange = new CountDownLatch(1);
     private HttpServer server;
     private EscrowConsumer consumer;
 
@@ -43,24 +53,39 @@ class SecretWatcherTest {
 
     @AfterEach
     void stopVault() {
+        change(() -> { });
         server.stop(0);
+    }
+
+    /** Changes what the stand-in answers, and answers the long polls it holds. */
+    private void change(Runnable edit) {
+        edit.run();
+        CountDownLatch changed = nextChange;
+        nextChange = new CountDownLatch(1);
+        changed.countDown();
     }
 
     @Test
     void keepsTheLastVersionThroughAnOutageAndPicksUpTheNextOne() throws Exception {
         List<SecretVersion> seen = new CopyOnWriteArrayList<>();
-        try (SecretWatcher watcher = consumer.watch("app-db", seen::add)) {
+        Semaphore delivered = new Semaphore(0);
+        try (SecretWatcher watcher = consumer.watch("app-db", v -> {
+            seen.add(v);
+            delivered.release();
+        })) {
             assertThat(watcher.current().version()).isEqualTo(1);
-            failWith.set(503);
-            int before = requests.get();
-            waitFor(() -> requests.get() >= before + 4);
+            change(() -> failWith.set(503));
+            requests.drainPermits();
+            assertThat(requests.tryAcquire(4, 3, TimeUnit.SECONDS)).as("four more requests during the outage").isTrue();
             assertThat(watcher.isRunning()).isTrue();
             assertThat(watcher.current().version()).isEqualTo(1);
 
-            version.set(2);
-            failWith.set(0);
+            change(() -> {
+                version.set(2);
+                failWith.set(0);
+            });
             assertThat(watcher.awaitVersionAfter(1, Duration.ofSeconds(2))).map(SecretVersion::version).contains(2);
-            waitFor(() -> seen.size() == 2);
+            assertThat(delivered.tryAcquire(2, 3, TimeUnit.SECONDS)).as("both versions delivered").isTrue();
             assertThat(seen).extracting(SecretVersion::version).containsExactly(1, 2);
             assertThat(seen.getLast().username()).isEqualTo("app");
         }
@@ -68,12 +93,11 @@ class SecretWatcherTest {
 
     @Test
     void aRefusalStopsTheWatcherAndReachesTheFailureHandlers() throws Exception {
-        AtomicReference<EphemeraException> early = new AtomicReference<>();
-        try (SecretWatcher watcher = consumer.watch("app-db").onFailure(early::set)) {
+        CompletableFuture<EphemeraException> early = new CompletableFuture<>();
+        try (SecretWatcher watcher = consumer.watch("app-db").onFailure(early::complete)) {
             watcher.current();
-            failWith.set(401);
-            waitFor(() -> early.get() != null);
-            assertThat(early.get()).isInstanceOf(AuthenticationException.class).hasMessage("token withdrawn");
+            change(() -> failWith.set(401));
+            assertThat(early.get(3, TimeUnit.SECONDS)).isInstanceOf(AuthenticationException.class).hasMessage("token withdrawn");
             AtomicReference<EphemeraException> late = new AtomicReference<>();
             watcher.onFailure(late::set);
             assertThat(late.get()).isSameAs(early.get());
@@ -115,7 +139,8 @@ class SecretWatcherTest {
     }
 
     private void current(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
+        CountDownLatch changed = nextChange; // taken before reading the state, so no change is missed
+        requests.release();
         try (exchange) {
             if (!"Bearer consumer-token-1".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 send(exchange, 401, "{\"error\":\"unauthorized\",\"message\":\"bad token\"}");
@@ -126,7 +151,7 @@ class SecretWatcherTest {
                 String etag = "\"v" + version.get() + "\"";
                 exchange.getResponseHeaders().set("ETag", etag);
                 if (etag.equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
-                    sleep(Duration.ofMillis(20)); // a short hold stands in for the server's long poll
+                    holdLongPoll(exchange, changed);
                     exchange.sendResponseHeaders(304, -1);
                 } else {
                     send(exchange, 200, "{\"id\":\"app-db\",\"version\":" + version.get() + ",\"username\":\"app\",\"value\":\""
@@ -143,17 +168,12 @@ class SecretWatcherTest {
         exchange.getResponseBody().write(bytes);
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 3 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-    }
-
-    private static void sleep(Duration duration) {
+    /** As the vault does: a poll for a version the client has is held until something changes or its wait is over. */
+    private static void holdLongPoll(HttpExchange exchange, CountDownLatch changed) {
+        Matcher wait = WAIT.matcher(String.valueOf(exchange.getRequestURI().getQuery()));
+        long seconds = wait.find() ? Long.parseLong(wait.group(1)) : 0;
         try {
-            Thread.sleep(duration);
+            changed.await(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

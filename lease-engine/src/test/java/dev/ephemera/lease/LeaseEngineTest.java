@@ -8,11 +8,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +25,7 @@ class LeaseEngineTest {
 
     @TempDir
     Path dir;
+    ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
     RocksStore rocks;
     LeaseStore store;
     RecordingBackend backend = new RecordingBackend();
@@ -48,11 +49,11 @@ class LeaseEngineTest {
     private LeaseEngine newEngine() {
         registry = new SimpleMeterRegistry();
         return new LeaseEngine(store, name -> name.equals("b") ? Optional.of(backend) : Optional.empty(),
-                InstantSource.system(), FAST, 4, registry);
+                clock, FAST, 4, registry);
     }
 
-    private static LeaseRequest request(String task, Duration ttl) {
-        return new LeaseRequest("t1", "agent-1", task, "b", "role", ttl, Instant.now().plus(Duration.ofHours(1)));
+    private LeaseRequest request(String task, Duration ttl) {
+        return new LeaseRequest("t1", "agent-1", task, "b", "role", ttl, clock.instant().plus(Duration.ofHours(1)));
     }
 
     @Test
@@ -67,9 +68,17 @@ class LeaseEngineTest {
     @Test
     void aLeaseIsRevokedAtItsExpiry() throws Exception {
         Grant grant = engine.grant(request("task-1", Duration.ofMillis(300)));
+        Grant earlier = engine.grant(request("task-2", Duration.ofMillis(299)));
+
+        clock.advance(Duration.ofMillis(299));
+        awaitState(earlier.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
+        assertThat(store.find(grant.lease().id()).orElseThrow().state()).as("a millisecond before its expiry")
+                .isEqualTo(LeaseState.ACTIVE);
+
+        clock.advance(Duration.ofMillis(1));
         awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
         assertThat(backend.live).isEmpty();
-        assertThat(Instant.now()).isAfterOrEqualTo(grant.lease().expiresAt());
+        assertThat(clock.instant()).isAfterOrEqualTo(grant.lease().expiresAt());
     }
 
     @Test
@@ -78,21 +87,18 @@ class LeaseEngineTest {
         engine.grant(request("task-1", Duration.ofMinutes(5)));
         assertThat(registry.get("ephemera.leases.granted").counter().count()).isEqualTo(2);
 
+        clock.advance(Duration.ofMillis(200));
         awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (registry.get("ephemera.leases.revoked").counter().count() < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10); // counted just after the durable write
-        }
+        Eventually.until("the revocation is counted, just after its durable write",
+                () -> registry.get("ephemera.leases.revoked").counter().count() >= 1);
 
         assertThat(registry.get("ephemera.leases.expired").counter().count()).isEqualTo(1);
         assertThat(registry.get("ephemera.leases.revoked").counter().count()).isEqualTo(1);
         assertThat(registry.get("ephemera.revocation.lag").timer().count()).isEqualTo(1);
         assertThat(registry.get("ephemera.revocation.lag").timer().max(TimeUnit.MILLISECONDS)).isLessThan(1_000);
         assertThat(registry.get("ephemera.revocation.backlog").gauge().value()).isZero();
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (registry.get("ephemera.leases.pending").gauge().value() != 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10); // the timer thread publishes its count after each pass
-        }
+        Eventually.until("the timer thread publishes its count after each pass",
+                () -> registry.get("ephemera.leases.pending").gauge().value() == 1);
         assertThat(registry.get("ephemera.leases.pending").gauge().value()).isEqualTo(1);
     }
 
@@ -109,6 +115,9 @@ class LeaseEngineTest {
         Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
         backend.failuresBeforeRevokeSucceeds = 3;
         CompletableFuture<Lease> revocation = engine.revoke(grant.lease().id());
+        for (int failed = 1; failed <= 3; failed++) {
+            nextAttempt(grant.lease().id());
+        }
         Lease revoked = revocation.get(10, TimeUnit.SECONDS);
         assertThat(revoked.state()).isEqualTo(LeaseState.REVOKED);
         assertThat(revoked.revocationAttempts()).isEqualTo(3);
@@ -122,14 +131,14 @@ class LeaseEngineTest {
         Grant grant = engine.grant(request("task-1", Duration.ofMinutes(5)));
         backend.failuresBeforeRevokeSucceeds = Integer.MAX_VALUE;
         engine.revoke(grant.lease().id());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (backend.revokeCalls.get() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        while (backend.revokeCalls.get() < 3) {
+            nextAttempt(grant.lease().id());
         }
         assertThat(backend.revokeCalls.get()).isGreaterThanOrEqualTo(3);
         assertThat(store.find(grant.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
         assertThat(backend.live).isNotEmpty();
         backend.failuresBeforeRevokeSucceeds = 0;
+        nextAttempt(grant.lease().id());
         awaitState(grant.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
     }
 
@@ -139,6 +148,9 @@ class LeaseEngineTest {
         String id = grant.lease().id();
         backend.failuresBeforeRevokeSucceeds = Integer.MAX_VALUE;
         CompletableFuture<Lease> revocation = engine.revoke(id);
+        for (int failed = 1; failed < FAST.maxAttempts(); failed++) {
+            nextAttempt(id);
+        }
 
         awaitState(id, LeaseState.IRREVOCABLE, Duration.ofSeconds(5));
         assertThat(store.find(id).orElseThrow().revocationAttempts()).isEqualTo(FAST.maxAttempts());
@@ -148,10 +160,7 @@ class LeaseEngineTest {
         assertThat(registry.get("ephemera.revocation.backlog").gauge().value()).isEqualTo(1);
         assertThat(revocation).isNotDone();
         int calls = backend.revokeCalls.get();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (backend.revokeCalls.get() == calls && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        nextAttempt(id);
         assertThat(backend.revokeCalls.get()).as("still retried, on the slow schedule").isGreaterThan(calls);
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(LeaseState.IRREVOCABLE);
 
@@ -183,14 +192,11 @@ class LeaseEngineTest {
             matching.add(engine.grant(request("task-" + (i % 7), Duration.ofMinutes(5))).lease().id());
         }
         Grant other = engine.grant(new LeaseRequest("t1", "agent-2", "task-x", "b", "role", Duration.ofMinutes(5),
-                Instant.now().plus(Duration.ofHours(1))));
+                clock.instant().plus(Duration.ofHours(1))));
 
         BulkRevocation job = engine.revokeMatching("agent=agent-1", lease -> lease.agentId().equals("agent-1"));
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!job.done() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Eventually.until("every matching lease revoked", Duration.ofSeconds(20), job::done);
         assertThat(job.done()).as("done: %d of %d revoked", job.revoked(), job.matched()).isTrue();
         assertThat(job.matched()).isEqualTo(2_500);
         assertThat(job.scanned()).isEqualTo(2_501);
@@ -205,10 +211,7 @@ class LeaseEngineTest {
         backend.failIssue = true;
         assertThatThrownBy(() -> engine.grant(request("task-1", Duration.ofMinutes(5))))
                 .isInstanceOf(LeaseException.class).hasMessageContaining("issue refused");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!backend.live.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Eventually.until("the half-created credential is revoked", backend.live::isEmpty);
         assertThat(backend.live).as("the half-created credential was revoked").isEmpty();
     }
 
@@ -239,6 +242,7 @@ class LeaseEngineTest {
     void aLeaseThatExpiresWhileItsCredentialIsIssuedIsNeverHandedOut() throws Exception {
         backend.beforeIssue = issue -> {
             // The timer fires during the issue; a revocation that does not wait would finish meanwhile.
+            clock.advance(Duration.ofMillis(50));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (registry.get("ephemera.leases.expired").counter().count() < 1 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
@@ -268,6 +272,8 @@ class LeaseEngineTest {
         String leaseId = store.leaseIdsOfTask("task-1").getFirst();
         awaitState(leaseId, LeaseState.REVOKED, Duration.ofSeconds(5));
         assertThat(backend.live).isEmpty();
+        // The lease stops counting just after its revoked state is written.
+        Eventually.until("task-1 counts no live lease", () -> engine.liveCount("t1", null, "task-1") == 0);
         assertThat(engine.liveCount("t1", null, "task-1")).isZero();
     }
 
@@ -291,13 +297,14 @@ class LeaseEngineTest {
 
     @Test
     void renewalMovesTheExpiryWithinTheCap() throws Exception {
-        Instant cap = Instant.now().plusSeconds(30);
+        Instant cap = clock.instant().plusSeconds(30);
         Grant grant = engine.grant(new LeaseRequest("t1", "a", "task-1", "b", "role", Duration.ofMillis(400), cap));
         Lease renewed = engine.renew(grant.lease().id(), Duration.ofHours(2));
         assertThat(renewed.expiresAt()).isEqualTo(cap);
         assertThat(backend.validUntil.get("cred-" + grant.lease().id())).isEqualTo(cap);
         // A witness due after the old deadline: once it is revoked, the wheel has passed that deadline.
         Grant witness = engine.grant(request("task-2", Duration.ofMillis(600)));
+        clock.advance(Duration.ofMillis(600));
         awaitState(witness.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(10));
         assertThat(store.find(grant.lease().id()).orElseThrow().state()).as("the old deadline no longer fires")
                 .isEqualTo(LeaseState.ACTIVE);
@@ -331,9 +338,7 @@ class LeaseEngineTest {
         Grant overdue = engine.grant(request("task-1", Duration.ofMillis(100)));
         Grant later = engine.grant(request("task-1", Duration.ofMinutes(10)));
         engine.close();
-        while (!Instant.now().isAfter(overdue.lease().expiresAt())) {
-            Thread.sleep(10); // until it is overdue, with the engine stopped
-        }
+        clock.advance(Duration.ofMillis(150)); // past the overdue one's expiry, with the engine stopped
         assertThat(backend.live).as("nothing revoked while stopped").hasSize(3);
 
         engine = newEngine();
@@ -342,6 +347,7 @@ class LeaseEngineTest {
         assertThat(recovery.overdue()).isEqualTo(1);
         assertThat(recovery.armed()).isEqualTo(2);
         awaitState(overdue.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(2));
+        clock.advance(Duration.ofMillis(850)); // to the pending one's expiry
         awaitState(pending.lease().id(), LeaseState.REVOKED, Duration.ofSeconds(5));
         assertThat(store.find(later.lease().id()).orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
         assertThat(backend.live).containsExactly("cred-" + later.lease().id());
@@ -367,16 +373,17 @@ class LeaseEngineTest {
         for (int i = 0; i < 300; i++) {
             ids.add(engine.grant(request("task-" + (i % 3), Duration.ofMillis(400))).lease().id());
         }
-        backend.revokeDelayMillis = 5; // slow enough that the stop lands mid-storm
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (backend.live.size() > 200 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        engine.close();
+        // The storm is let through a hundred revocations at a time, so the stop lands mid-storm.
+        Semaphore gate = new Semaphore(0);
+        backend.revokeGate = gate;
+        clock.advance(Duration.ofMillis(400));
+        gate.release(100);
+        Eventually.until("a hundred revoked", () -> backend.live.size() == 200);
+        engine.close(); // interrupts the revocations held at the gate
         int liveAtStop = backend.live.size();
         assertThat(liveAtStop).as("stopped mid-storm").isBetween(1, 299);
 
-        backend.revokeDelayMillis = 0;
+        backend.revokeGate = null;
         engine = newEngine();
         LeaseEngine.Recovery recovery = engine.start();
 
@@ -393,7 +400,7 @@ class LeaseEngineTest {
     @Test
     void recoveryPagesThroughTensOfThousandsOfLeasesAndCanRunInTheBackground() throws Exception {
         engine.close();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<Lease> leases = new java.util.ArrayList<>();
         for (int i = 0; i < 25_000; i++) {
             Instant expiry = i < 100 ? now.minusSeconds(1) : now.plus(Duration.ofHours(1));
@@ -412,13 +419,21 @@ class LeaseEngineTest {
         assertThat(store.find("lease_bulk100").orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
     }
 
-    private void awaitState(String leaseId, LeaseState state, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (store.find(leaseId).orElseThrow().state() != state) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("lease " + leaseId + " not " + state + " within " + limit);
-            }
-            Thread.sleep(10);
-        }
+    private void awaitState(String leaseId, LeaseState state, Duration limit) {
+        Eventually.until("lease " + leaseId + " " + state, limit, () -> store.find(leaseId).orElseThrow().state() == state);
+    }
+
+    /**
+     * Lets a lease's next revocation attempt come due: waits until its last failure is recorded (its
+     * retry is armed just after), then moves the clock past the longest backoff until the backend is
+     * called again. Only for a lease revoked alone, whose attempts are the backend's calls.
+     */
+    private void nextAttempt(String leaseId) {
+        Eventually.until("the first attempt, made at once", () -> backend.revokeCalls.get() >= 1);
+        int calls = backend.revokeCalls.get();
+        Eventually.until("failure " + calls + " of " + leaseId + " recorded",
+                () -> store.find(leaseId).orElseThrow().revocationAttempts() == calls);
+        Eventually.advancingUntil(clock, FAST.slowRetry(), "attempt " + (calls + 1) + " of " + leaseId,
+                () -> backend.revokeCalls.get() > calls);
     }
 }

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +23,7 @@ class LiveLimitsTest {
 
     @TempDir
     Path dir;
+    ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
     RocksStore rocks;
     LeaseStore store;
     RecordingBackend backend = new RecordingBackend();
@@ -46,11 +46,11 @@ class LiveLimitsTest {
 
     private LeaseEngine newEngine() {
         registry = new SimpleMeterRegistry();
-        return new LeaseEngine(store, name -> Optional.of(backend), InstantSource.system(), FAST, 4, registry);
+        return new LeaseEngine(store, name -> Optional.of(backend), clock, FAST, 4, registry);
     }
 
-    private static LeaseRequest request(String agent, String task, LiveLimits limits) {
-        return new LeaseRequest("tenant-a", agent, task, "b", "role", Duration.ofMinutes(5), Instant.now().plus(Duration.ofHours(1)),
+    private LeaseRequest request(String agent, String task, LiveLimits limits) {
+        return new LeaseRequest("tenant-a", agent, task, "b", "role", Duration.ofMinutes(5), clock.instant().plus(Duration.ofHours(1)),
                 Batch.create(), limits);
     }
 
@@ -102,6 +102,8 @@ class LiveLimitsTest {
         Grant stuck = engine.grant(request("agent-1", "task-1", limits));
         engine.grant(request("agent-1", "task-1", limits));
         engine.revoke(stuck.lease().id());
+        Eventually.until("the first attempt failed", () -> store.find(stuck.lease().id()).orElseThrow().revocationAttempts() == 1);
+        Eventually.advancingUntil(clock, FAST.maxDelay(), "the retry fails too", () -> backend.revokeCalls.get() == 2);
         awaitState(stuck.lease().id(), LeaseState.IRREVOCABLE);
 
         engine.forceRevoke(stuck.lease().id(), "admin", "dropped by hand");
@@ -124,19 +126,12 @@ class LiveLimitsTest {
         assertThatThrownBy(() -> engine.grant(request("agent-1", "task-1", limits))).hasMessageContaining("already holds 2");
     }
 
-    private void awaitCount(String task, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (engine.liveCount("tenant-a", null, task) != expected) {
-            assertThat(System.nanoTime()).as("count of " + task + " reaches " + expected).isLessThan(deadline);
-            Thread.sleep(5);
-        }
+    private void awaitCount(String task, int expected) {
+        Eventually.until("count of " + task + " reaches " + expected, Duration.ofSeconds(5),
+                () -> engine.liveCount("tenant-a", null, task) == expected);
     }
 
-    private void awaitState(String leaseId, LeaseState state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (store.find(leaseId).orElseThrow().state() != state) {
-            assertThat(System.nanoTime()).as(leaseId + " reaches " + state).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+    private void awaitState(String leaseId, LeaseState state) {
+        Eventually.until(leaseId + " reaches " + state, () -> store.find(leaseId).orElseThrow().state() == state);
     }
 }

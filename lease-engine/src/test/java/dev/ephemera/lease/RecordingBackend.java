@@ -8,13 +8,14 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * Failure injection for the backend SPI: it keeps the credentials it "created" in a set (the
  * contract under test is the engine's, the real PostgreSQL backend is tested in vault-server) and
- * fails a chosen number of revocations, or every one.
+ * fails a chosen number of revocations, or every one, or holds revocations at a gate.
  */
 final class RecordingBackend implements LeaseBackend {
     final Set<String> live = ConcurrentHashMap.newKeySet();
@@ -22,7 +23,8 @@ final class RecordingBackend implements LeaseBackend {
     final Map<String, Instant> validUntil = new ConcurrentHashMap<>();
     volatile int failuresBeforeRevokeSucceeds;
     volatile boolean failIssue;
-    volatile long revokeDelayMillis;
+    /** When set, each revocation takes a permit first: the test decides how many get through, and when. */
+    volatile Semaphore revokeGate;
     final Map<String, AtomicInteger> revocationsByCredential = new ConcurrentHashMap<>();
     volatile Consumer<IssueRequest> beforeIssue = r -> { };
 
@@ -50,9 +52,10 @@ final class RecordingBackend implements LeaseBackend {
     @Override
     public void revoke(String role, Map<String, String> handle) throws BackendException {
         revokeCalls.incrementAndGet();
-        if (revokeDelayMillis > 0) {
+        Semaphore gate = revokeGate;
+        if (gate != null) {
             try {
-                Thread.sleep(revokeDelayMillis);
+                gate.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BackendException("interrupted", true);

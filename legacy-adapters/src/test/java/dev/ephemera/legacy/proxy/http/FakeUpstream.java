@@ -39,6 +39,8 @@ final class FakeUpstream implements AutoCloseable {
 
     final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     final CountDownLatch release = new CountDownLatch(1);
+    /** Lets {@code /split} write the second half of its credential. */
+    final CountDownLatch secondHalf = new CountDownLatch(1);
     private final Map<String, String> credentials;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer server;
@@ -94,7 +96,7 @@ final class FakeUpstream implements AutoCloseable {
             case "/gzip" -> gzip(exchange, credential);
             case "/slow" -> slow(exchange);
             case "/hang" -> {
-                await();
+                await(release);
                 send(exchange, 200, new byte[0]);
             }
             case "/redirect" -> {
@@ -128,14 +130,17 @@ final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    /** The credential in two flushes a moment apart, so it reaches the proxy in two reads. */
-    private static void split(HttpExchange exchange, String credential) throws IOException {
+    /**
+     * The credential in two flushes, the second once the test opens {@link #secondHalf}: a test that
+     * opens it only after the agent got the first write's start knows the proxy read the halves apart.
+     */
+    private void split(HttpExchange exchange, String credential) throws IOException {
         int half = credential.length() / 2;
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(("credential=" + credential.substring(0, half)).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            sleep();
+            await(secondHalf);
             out.write((credential.substring(half) + "\n").getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -154,7 +159,7 @@ final class FakeUpstream implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write("start\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
-            await();
+            await(release);
             out.write("end\n".getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -166,17 +171,9 @@ final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    private void await() {
+    private static void await(CountDownLatch latch) {
         try {
-            release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(50);
+            latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -185,6 +182,7 @@ final class FakeUpstream implements AutoCloseable {
     @Override
     public void close() {
         release.countDown();
+        secondHalf.countDown();
         server.stop(0);
         executor.shutdownNow();
     }

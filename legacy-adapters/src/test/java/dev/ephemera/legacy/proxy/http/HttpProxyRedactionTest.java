@@ -12,11 +12,16 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +63,15 @@ class HttpProxyRedactionTest {
 
     @Test
     void aSecretSplitAcrossTheUpstreamsWritesIsStillRedacted() throws Exception {
-        RawAgent.Response response = fixture.raw("GET /split HTTP/1.1\nHost: p\nProxy-Authorization: Bearer " + KEY_TOKEN);
+        RawAgent.Response response;
+        try (Socket socket = RawAgent.open(fixture.proxy.port())) {
+            socket.getOutputStream().write(RawAgent.request("GET /split HTTP/1.1\nHost: p\nProxy-Authorization: Bearer " + KEY_TOKEN));
+            InputStream in = socket.getInputStream();
+            // The proxy passed on what precedes the first half before the second half was written.
+            byte[] first = RawAgent.readSome(in, "credential=");
+            fixture.upstream.secondHalf.countDown();
+            response = RawAgent.parse(concat(first, in.readAllBytes()));
+        }
 
         assertThat(response.text()).isEqualTo("credential=[redacted]\n");
         assertNoSecretIn(response.wireText());
@@ -88,7 +101,17 @@ class HttpProxyRedactionTest {
     void nothingTheProxyLogsCarriesATokenOrASecret() throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger("dev.ephemera.legacy.proxy");
         Level level = logger.getLevel();
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+        Semaphore exchangesEnded = new Semaphore(0);
+        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                events.add(event);
+                if (event.getFormattedMessage().contains(" -> ")) {
+                    exchangesEnded.release(); // an exchange's last line, written after its audit record
+                }
+            }
+        };
         appender.start();
         logger.addAppender(appender);
         logger.setLevel(Level.TRACE);
@@ -102,13 +125,17 @@ class HttpProxyRedactionTest {
             }
             cutOffASlowResponse();
             fixture.audit.awaitClosed();
+            // Every exchange the proxy carried has written its last line, the cut-off one included.
+            assertThat(exchangesEnded.tryAcquire(fixture.audit.opened.size(), 5, TimeUnit.SECONDS))
+                    .as("every carried exchange logged its end").isTrue();
+            assertThat(events).extracting(ILoggingEvent::getFormattedMessage).anyMatch(line -> line.endsWith("-> lease_closed"));
         } finally {
             logger.detachAppender(appender);
             logger.setLevel(level);
         }
 
-        assertThat(appender.list).as("the proxy logs its exchanges at debug").isNotEmpty();
-        for (ILoggingEvent event : appender.list) {
+        assertThat(events).as("the proxy logs its exchanges at debug").isNotEmpty();
+        for (ILoggingEvent event : events) {
             String throwable = event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy());
             assertNoSecretIn(event.getFormattedMessage() + throwable);
         }
@@ -122,6 +149,12 @@ class HttpProxyRedactionTest {
             RawAgent.readSome(in, "start");
             fixture.proxy.closeLease(BASIC_LEASE.leaseId());
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static void assertNoSecretIn(String text) {

@@ -4,6 +4,8 @@ import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** Keeps every audit record; the proxy writes the closing record just after the agent has its answer. */
 final class RecordingAudit implements ProxyAudit {
@@ -20,6 +22,7 @@ final class RecordingAudit implements ProxyAudit {
     final List<Opened> opened = new CopyOnWriteArrayList<>();
     final List<Closed> closed = new CopyOnWriteArrayList<>();
     final List<Refused> refused = new CopyOnWriteArrayList<>();
+    private final CountDownLatch firstClosed = new CountDownLatch(1);
 
     @Override
     public void opened(String connectionId, String protocol, ProxyLease lease, String client) {
@@ -30,6 +33,7 @@ final class RecordingAudit implements ProxyAudit {
     public void closed(String connectionId, String protocol, ProxyLease lease, long bytesFromClient, long bytesToClient,
                        String reason) {
         closed.add(new Closed(connectionId, protocol, lease, bytesFromClient, bytesToClient, reason));
+        firstClosed.countDown();
     }
 
     @Override
@@ -38,12 +42,8 @@ final class RecordingAudit implements ProxyAudit {
     }
 
     Closed awaitClosed() throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (closed.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no exchange closed");
-            }
-            Thread.sleep(5);
+        if (!firstClosed.await(5, TimeUnit.SECONDS)) {
+            throw new AssertionError("no exchange closed");
         }
         return closed.getLast();
     }
