@@ -6,7 +6,7 @@ import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
-import dev.ephemera.server.tls.SelfSignedIdentity;
+import dev.ephemera.server.domain.tls.SelfSignedIdentity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,20 +1,13 @@
 package dev.ephemera.bench;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Lease timers side by side (issue #3): each implementation holds {@code pending} timers with
@@ -28,15 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Expiry is in {@link TimerExpireBenchmark}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
-public class TimerBenchmark {
-    private static final long SECOND = 1_000;
-    private static final long DAY = 86_400_000;
-    private static final long START = 1_700_000_000_000L;
+public class TimerBenchmark extends TimerWorkload {
 
     @Param({"ephemera", "agrona", "caffeine", "kafka", "netty", "jdk"})
     String impl;

@@ -1,21 +1,14 @@
 package dev.ephemera.bench;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Expiry cost per timer, on the workload of {@link TimerBenchmark}: simulated time advances in 1 s
@@ -25,15 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * JDK fire on their own threads by the wall clock.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
-public class TimerExpireBenchmark {
-    private static final long SECOND = 1_000;
-    private static final long DAY = 86_400_000;
-    private static final long START = 1_700_000_000_000L;
+public class TimerExpireBenchmark extends TimerWorkload {
     static final int BATCH = 1_024;
 
     @Param({"ephemera", "agrona", "caffeine"})

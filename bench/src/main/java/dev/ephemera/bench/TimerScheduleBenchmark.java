@@ -1,37 +1,22 @@
 package dev.ephemera.bench;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Schedule and cancel measured apart, on the workload of {@link TimerBenchmark}: each invocation
  * arms (or disarms) {@value #BATCH} timers beside the million pending; the untimed fixture undoes it
  * (or prepares it), so the population stays put.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
-public class TimerScheduleBenchmark {
+public class TimerScheduleBenchmark extends TimerWorkload {
     static final int BATCH = 10_000;
-    private static final long SECOND = 1_000;
-    private static final long DAY = 86_400_000;
-    private static final long START = 1_700_000_000_000L;
 
     @State(Scope.Thread)
     public abstract static class Timers {

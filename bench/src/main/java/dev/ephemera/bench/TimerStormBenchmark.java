@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 8)
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 public class TimerStormBenchmark {
-    private static final long START = 1_700_000_000_000L;
+    private static final long START = TimerWorkload.START;
     private static final long DUE = START + 600_000;
     private static final int PENDING = 1_000_000;
 

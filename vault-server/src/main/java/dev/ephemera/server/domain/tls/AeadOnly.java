@@ -136,11 +136,6 @@ public final class AeadOnly {
         }
 
         @Override
-        public String[] getSupportedCipherSuites() {
-            return aead(base.getSupportedCipherSuites());
-        }
-
-        @Override
         public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
             return restrict(base.createSocket(s, host, port, autoClose));
         }
@@ -173,6 +168,11 @@ public final class AeadOnly {
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
             return restrict(base.createSocket(address, port, localAddress, localPort));
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return aead(base.getSupportedCipherSuites());
         }
     }
 
