@@ -1,6 +1,7 @@
 package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.server.EphemeraServer;
 import dev.ephemera.server.agent.AgentLifecycle;
 import dev.ephemera.server.agent.AgentRegistry;
@@ -174,13 +175,14 @@ public final class DevServer implements AutoCloseable {
                       ON CONFLICT DO NOTHING;
                     """);
             // Accounts for the README's escrow and check-out examples: no password until the vault takes them over.
+            PostgresQuoting.requireStandardStrings(connection);
             for (String account : DEMO_ACCOUNTS) {
                 statement.execute("""
                         DO $$ BEGIN
-                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN CREATE ROLE %1$s LOGIN; END IF;
+                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %1$s) THEN CREATE ROLE %2$s LOGIN; END IF;
                         END $$;
-                        GRANT SELECT ON inventory TO %1$s;
-                        """.formatted(account));
+                        GRANT SELECT ON inventory TO %2$s;
+                        """.formatted(PostgresQuoting.literal(account), PostgresQuoting.identifier(account)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
