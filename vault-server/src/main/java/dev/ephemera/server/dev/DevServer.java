@@ -21,6 +21,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -175,14 +177,16 @@ public final class DevServer implements AutoCloseable {
                       ON CONFLICT DO NOTHING;
                     """);
             // Accounts for the README's escrow and check-out examples: no password until the vault takes them over.
-            PostgresQuoting.requireStandardStrings(connection);
             for (String account : DEMO_ACCOUNTS) {
-                statement.execute("""
-                        DO $$ BEGIN
-                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %1$s) THEN CREATE ROLE %2$s LOGIN; END IF;
-                        END $$;
-                        GRANT SELECT ON inventory TO %2$s;
-                        """.formatted(PostgresQuoting.literal(account), PostgresQuoting.identifier(account)));
+                try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                    exists.setString(1, account);
+                    try (ResultSet rows = exists.executeQuery()) {
+                        if (!rows.next()) {
+                            statement.execute("CREATE ROLE " + PostgresQuoting.identifier(account) + " LOGIN");
+                        }
+                    }
+                }
+                statement.execute("GRANT SELECT ON inventory TO " + PostgresQuoting.identifier(account));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);
