@@ -1,6 +1,7 @@
 package dev.ephemera.bench;
 
 import dev.ephemera.crypto.SecretGenerator;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.legacy.proxy.ProxyAudit;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import dev.ephemera.legacy.proxy.ProxyRefusedException;
@@ -165,8 +166,9 @@ public final class PgProxyRun {
                 rows.next();
                 System.out.println(rows.getString(1));
             }
-            statement.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + password + "'");
-            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
+            PostgresQuoting.requireStandardStrings(connection);
+            statement.execute("CREATE ROLE " + PostgresQuoting.identifier(ROLE) + " LOGIN PASSWORD " + PostgresQuoting.literal(password));
+            statement.execute("CREATE DATABASE " + PostgresQuoting.identifier(DATABASE) + " OWNER " + PostgresQuoting.identifier(ROLE));
             // Trust only on the Unix socket (the embedded server's own checks); TCP logins need SCRAM.
             Files.writeString(data.resolve("pg_hba.conf"), """
                     local all all trust

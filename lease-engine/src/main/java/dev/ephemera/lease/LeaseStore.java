@@ -1,12 +1,10 @@
 package dev.ephemera.lease;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.Keys;
 import dev.ephemera.storage.StorageException;
+import dev.ephemera.storage.StoredJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,10 +24,6 @@ import java.util.function.Consumer;
 public final class LeaseStore {
     private static final byte[] EMPTY = new byte[0];
     private static final int LIVE_PAGE = 10_000;
-    /** Reads lease records written as JSON by earlier versions. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final KeyValueStore store;
 
@@ -134,10 +128,10 @@ public final class LeaseStore {
         return LeaseCodec.encode(lease);
     }
 
-    /** Binary records; JSON ones written by earlier versions are still read. */
+    /** Binary records (the hot path, no JSON); JSON ones written by earlier versions are still read. */
     private static Lease decode(byte[] bytes) {
         try {
-            return bytes.length > 0 && bytes[0] == '{' ? JSON.readValue(bytes, Lease.class) : LeaseCodec.decode(bytes);
+            return bytes.length > 0 && bytes[0] == '{' ? StoredJson.decode(bytes, Lease.class, "lease record") : LeaseCodec.decode(bytes);
         } catch (IOException e) {
             throw new StorageException("corrupt lease record", e);
         }

@@ -1,8 +1,5 @@
 package dev.ephemera.legacy.checkout;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.legacy.rotation.RotationException;
@@ -10,8 +7,7 @@ import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.Keys;
-import dev.ephemera.storage.StorageException;
-import java.io.IOException;
+import dev.ephemera.storage.StoredJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -29,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccountLibrary {
     private static final Logger log = LoggerFactory.getLogger(AccountLibrary.class);
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** What a check-out request got. */
     public sealed interface Outcome {
@@ -134,19 +128,11 @@ public final class AccountLibrary {
     }
 
     private void save(CheckOut checkOut) {
-        try {
-            store.write(Batch.create().put(key(checkOut.tenant(), checkOut.account()), JSON.writeValueAsBytes(checkOut)));
-        } catch (IOException e) {
-            throw new StorageException("cannot encode a check-out", e);
-        }
+        store.write(Batch.create().put(key(checkOut.tenant(), checkOut.account()), StoredJson.encode(checkOut, "a check-out")));
     }
 
     private static CheckOut decode(byte[] bytes) {
-        try {
-            return JSON.readValue(bytes, CheckOut.class);
-        } catch (IOException e) {
-            throw new StorageException("corrupt check-out record", e);
-        }
+        return StoredJson.decode(bytes, CheckOut.class, "check-out record");
     }
 
     private static byte[] key(String tenant, String account) {

@@ -1,13 +1,9 @@
 package dev.ephemera.legacy.escrow;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.Keys;
-import dev.ephemera.storage.StorageException;
-import java.io.IOException;
+import dev.ephemera.storage.StoredJson;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -22,8 +18,6 @@ import java.util.function.Consumer;
  * then confirmed (or abandoned).
  */
 public final class EscrowStore {
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final KeyValueStore store;
     private final InstantSource clock;
@@ -91,20 +85,12 @@ public final class EscrowStore {
     }
 
     private void save(EscrowedSecret secret) {
-        try {
-            store.write(Batch.create().put(key(secret.tenant(), secret.id()), JSON.writeValueAsBytes(secret)));
-        } catch (IOException e) {
-            throw new StorageException("cannot encode escrowed secret " + secret.id(), e);
-        }
+        store.write(Batch.create().put(key(secret.tenant(), secret.id()), StoredJson.encode(secret, "escrowed secret " + secret.id())));
         onSave.accept(secret);
     }
 
     private static EscrowedSecret decode(byte[] bytes) {
-        try {
-            return JSON.readValue(bytes, EscrowedSecret.class);
-        } catch (IOException e) {
-            throw new StorageException("corrupt escrowed secret record", e);
-        }
+        return StoredJson.decode(bytes, EscrowedSecret.class, "escrowed secret record");
     }
 
     private static byte[] key(String tenant, String id) {

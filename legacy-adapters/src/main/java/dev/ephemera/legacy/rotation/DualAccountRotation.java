@@ -1,15 +1,11 @@
 package dev.ephemera.legacy.rotation;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.Keys;
-import dev.ephemera.storage.StorageException;
-import java.io.IOException;
+import dev.ephemera.storage.StoredJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -31,8 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * may be refused and must read again; the overlap must exceed that latency.
  */
 public final class DualAccountRotation {
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
      * Which of the two escrowed accounts is active, since when, after how many switches. A record
@@ -165,18 +159,10 @@ public final class DualAccountRotation {
     }
 
     private static Pair decode(byte[] bytes) {
-        try {
-            return JSON.readValue(bytes, Pair.class);
-        } catch (IOException e) {
-            throw new StorageException("corrupt dual-account record", e);
-        }
+        return StoredJson.decode(bytes, Pair.class, "dual-account record");
     }
 
     private void save(Pair state) {
-        try {
-            store.write(Batch.create().put(Keys.of("dual-account", state.tenant(), state.id()), JSON.writeValueAsBytes(state)));
-        } catch (IOException e) {
-            throw new StorageException("cannot encode a dual-account record", e);
-        }
+        store.write(Batch.create().put(Keys.of("dual-account", state.tenant(), state.id()), StoredJson.encode(state, "a dual-account record")));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ephemera.legacy.rotation;
 
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,9 +12,8 @@ import java.util.Properties;
 
 /**
  * Rotates a PostgreSQL role's password ({@code ALTER ROLE … PASSWORD}) with an admin connection.
- * The statement is built by PostgreSQL itself ({@code format('%I', '%L')}), so the role name is a
- * quoted identifier and the password a quoted literal: nothing is concatenated into SQL here. Roles
- * created with SCRAM password encryption keep it.
+ * The role name is a quoted identifier and the password a quoted literal ({@link PostgresQuoting}):
+ * nothing reaches the SQL unquoted. Roles created with SCRAM password encryption keep it.
  */
 public final class PostgresStaticRoleDriver implements RotationDriver {
     private final String jdbcUrl;
@@ -29,19 +29,15 @@ public final class PostgresStaticRoleDriver implements RotationDriver {
     @Override
     public void apply(Map<String, String> target, String newPassword) throws RotationException {
         String role = role(target);
-        try (Connection admin = connect(adminUser, adminPassword)) {
-            String statement;
-            try (PreparedStatement format = admin.prepareStatement("SELECT format('ALTER ROLE %I WITH PASSWORD %L', ?, ?)")) {
-                format.setString(1, role);
-                format.setString(2, newPassword);
-                try (ResultSet rows = format.executeQuery()) {
-                    rows.next();
-                    statement = rows.getString(1);
-                }
-            }
-            try (Statement alter = admin.createStatement()) {
-                alter.execute(statement);
-            }
+        String statement;
+        try {
+            statement = "ALTER ROLE " + PostgresQuoting.identifier(role) + " WITH PASSWORD " + PostgresQuoting.literal(newPassword);
+        } catch (IllegalArgumentException e) {
+            throw new RotationException("cannot set the password of PostgreSQL role " + role + ": " + e.getMessage(), e);
+        }
+        try (Connection admin = connect(adminUser, adminPassword); Statement alter = admin.createStatement()) {
+            PostgresQuoting.requireStandardStrings(admin);
+            alter.execute(statement);
         } catch (SQLException e) {
             throw new RotationException("cannot set the password of PostgreSQL role " + role + ": " + reason(e), e);
         }

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * messages do both.
  */
 final class BodyShapes {
+    /** Not StoredJson: reads request bodies as plain trees to explain them, binding nothing. */
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A field name is named back only when it looks like one: a name may be junk of any length. */
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");

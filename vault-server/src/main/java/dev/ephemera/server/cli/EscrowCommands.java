@@ -40,6 +40,7 @@ final class EscrowCommands {
                   Escrow commands talk to --address (default $EPHEMERA_ADDR or http://127.0.0.1:8200)
                   with the admin token in $EPHEMERA_TOKEN.
             """;
+    /** Not StoredJson: builds API requests and pretty-prints responses for the terminal. */
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FLAGS = Set.of("--no-rotate", "--none");
 

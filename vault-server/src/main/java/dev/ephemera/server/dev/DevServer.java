@@ -1,6 +1,7 @@
 package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.server.EphemeraServer;
 import dev.ephemera.server.domain.agent.AgentLifecycle;
 import dev.ephemera.server.domain.agent.AgentRegistry;
@@ -20,6 +21,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -175,12 +178,15 @@ public final class DevServer implements AutoCloseable {
                     """);
             // Accounts for the README's escrow and check-out examples: no password until the vault takes them over.
             for (String account : DEMO_ACCOUNTS) {
-                statement.execute("""
-                        DO $$ BEGIN
-                          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN CREATE ROLE %1$s LOGIN; END IF;
-                        END $$;
-                        GRANT SELECT ON inventory TO %1$s;
-                        """.formatted(account));
+                try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                    exists.setString(1, account);
+                    try (ResultSet rows = exists.executeQuery()) {
+                        if (!rows.next()) {
+                            statement.execute("CREATE ROLE " + PostgresQuoting.identifier(account) + " LOGIN");
+                        }
+                    }
+                }
+                statement.execute("GRANT SELECT ON inventory TO " + PostgresQuoting.identifier(account));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the demo table: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.SecretGenerator;
-import dev.ephemera.server.domain.backend.SqlTemplate;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,7 +114,8 @@ public final class LocalPostgres implements AutoCloseable {
             throws SQLException, IOException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
-            statement.execute("ALTER ROLE " + SqlTemplate.quoteIdentifier(SUPERUSER) + " PASSWORD " + SqlTemplate.quoteLiteral(password));
+            PostgresQuoting.requireStandardStrings(connection);
+            statement.execute("ALTER ROLE " + PostgresQuoting.identifier(SUPERUSER) + " PASSWORD " + PostgresQuoting.literal(password));
             Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
                     local all all trust
                     host all all 127.0.0.1/32 scram-sha-256

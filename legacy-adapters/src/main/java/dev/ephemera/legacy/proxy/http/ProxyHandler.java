@@ -38,6 +38,7 @@ final class ProxyHandler implements HttpHandler {
     private static final String PROTOCOL = "http";
     private static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+    /** Not StoredJson: writes the refusal body sent to an HTTP client, never a stored record. */
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BUFFER_BYTES = 16 * 1024;

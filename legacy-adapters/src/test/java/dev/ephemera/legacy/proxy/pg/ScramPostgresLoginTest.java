@@ -2,6 +2,7 @@ package dev.ephemera.legacy.proxy.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.legacy.proxy.ProxyLease;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
@@ -101,10 +102,10 @@ class ScramPostgresLoginTest {
     }
 
     private static void setPassword(String role, String password) throws SQLException {
-        String literal = "'" + password.replace("'", "''") + "'";
-        execute("DROP ROLE IF EXISTS " + role);
-        execute("CREATE ROLE " + role + " LOGIN");
-        execute("ALTER ROLE " + role + " PASSWORD " + literal);
+        String id = PostgresQuoting.identifier(role);
+        execute("DROP ROLE IF EXISTS " + id);
+        execute("CREATE ROLE " + id + " LOGIN");
+        execute("ALTER ROLE " + id + " PASSWORD " + PostgresQuoting.literal(password));
     }
 
     private static String storedVerifier(String role) throws SQLException {

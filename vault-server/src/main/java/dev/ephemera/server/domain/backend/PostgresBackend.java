@@ -8,8 +8,7 @@ import dev.ephemera.lease.backend.Credential;
 import dev.ephemera.lease.backend.IssueRequest;
 import dev.ephemera.lease.backend.LeaseBackend;
 import dev.ephemera.lease.backend.RevokeTarget;
-import dev.ephemera.server.domain.backend.BackendConfig;
-import dev.ephemera.server.domain.backend.RoleConfig;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -108,8 +107,8 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         Map<String, String> values = Map.of("name", username, "password", password, "expiration", timestamp(request.expiresAt()));
         // The mark is committed with the role, so no role of a lease ever exists unmarked.
         execute("create the role", role.creationStatements(), values, List.of(password),
-                "COMMENT ON ROLE " + SqlTemplate.quoteIdentifier(username) + " IS "
-                        + SqlTemplate.quoteLiteral(MARK + vaultId + " " + request.leaseId()));
+                "COMMENT ON ROLE " + PostgresQuoting.identifier(username) + " IS "
+                        + PostgresQuoting.literal(MARK + vaultId + " " + request.leaseId()));
         Map<String, String> fields = new HashMap<>();
         fields.put("username", username);
         fields.put("password", password);
@@ -259,7 +258,9 @@ public final class PostgresBackend implements LeaseBackend, AutoCloseable {
         execute("drop the orphaned role", DEFAULT_REVOCATION, Map.of("name", username), List.of());
     }
 
+    /** Statements rendered by {@link SqlTemplate}: their quoted values are read as written only with standard strings. */
     private static void inTransaction(Connection connection, List<String> statements) throws SQLException {
+        PostgresQuoting.requireStandardStrings(connection);
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             for (String sql : statements) {

@@ -1,5 +1,6 @@
 package dev.ephemera.server.domain.backend;
 
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * A SQL statement with placeholders that are always rendered quoted: {@code {{name}}} as an
  * identifier, {@code {{name_literal}}}, {@code {{password}}} and {@code {{expiration}}} as string
- * literals. Template authors never write quotes, so a value can never be concatenated into SQL.
+ * literals ({@link PostgresQuoting}). Template authors never write quotes, so a value can never be
+ * concatenated into SQL. Rendered statements must run where {@link PostgresQuoting#requireStandardStrings}
+ * holds.
  */
 public final class SqlTemplate {
     public static final Set<String> PLACEHOLDERS = Set.of("name", "name_literal", "password", "expiration");
@@ -58,32 +61,10 @@ public final class SqlTemplate {
             if (value == null) {
                 throw new IllegalArgumentException("no value for {{" + placeholder + "}}");
             }
-            String quoted = placeholder.equals("name") ? quoteIdentifier(value) : quoteLiteral(value);
+            String quoted = placeholder.equals("name") ? PostgresQuoting.identifier(value) : PostgresQuoting.literal(value);
             m.appendReplacement(out, Matcher.quoteReplacement(quoted));
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    public static String quoteIdentifier(String value) {
-        rejectControl(value);
-        return '"' + value.replace("\"", "\"\"") + '"';
-    }
-
-    /** Standard-conforming literal; backslashes are refused rather than trusted to the server's setting. */
-    public static String quoteLiteral(String value) {
-        rejectControl(value);
-        if (value.indexOf('\\') >= 0) {
-            throw new IllegalArgumentException("a value contains a backslash");
-        }
-        return '\'' + value.replace("'", "''") + '\'';
-    }
-
-    private static void rejectControl(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                throw new IllegalArgumentException("a value contains a control character");
-            }
-        }
     }
 }

@@ -1,27 +1,17 @@
 package dev.ephemera.server.domain.core;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.SealedStore;
-import dev.ephemera.storage.StorageException;
-import java.io.IOException;
+import dev.ephemera.storage.StoredJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * JSON documents (configuration, agents, tasks, token records) kept in the sealed store, so each
- * one passes the barrier bound to its own key.
+ * one passes the barrier bound to its own key. Encoded as every stored record is ({@link StoredJson}).
  */
 public final class Documents {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private final SealedStore store;
 
     public Documents(SealedStore store) {
@@ -42,11 +32,7 @@ public final class Documents {
     }
 
     public byte[] encode(Object document) {
-        try {
-            return JSON.writeValueAsBytes(document);
-        } catch (IOException e) {
-            throw new StorageException("cannot encode " + document.getClass().getSimpleName(), e);
-        }
+        return StoredJson.encode(document, document.getClass().getSimpleName());
     }
 
     public void delete(byte[] key) {
@@ -68,10 +54,6 @@ public final class Documents {
     }
 
     private static <T> T decode(byte[] bytes, Class<T> type) {
-        try {
-            return JSON.readValue(bytes, type);
-        } catch (IOException e) {
-            throw new StorageException("corrupt " + type.getSimpleName() + " document", e);
-        }
+        return StoredJson.decode(bytes, type, type.getSimpleName() + " document");
     }
 }

@@ -22,13 +22,24 @@ class SqlTemplateTest {
 
     @Test
     void anIdentifierCannotBreakOutOfItsQuotes() {
-        assertThat(SqlTemplate.quoteIdentifier("x\"; DROP TABLE t; --")).isEqualTo("\"x\"\"; DROP TABLE t; --\"");
+        assertThat(SqlTemplate.parse("DROP ROLE {{name}}").render(Map.of("name", "x\"; DROP TABLE t; --")))
+                .isEqualTo("DROP ROLE \"x\"\"; DROP TABLE t; --\"");
     }
 
+    /**
+     * Backslashes are kept as written: the statements run only where standard_conforming_strings
+     * is on (PostgresQuoting.requireStandardStrings; the round trip is PostgresQuotingRoundTripTest).
+     */
     @Test
-    void backslashesAndControlCharactersAreRefused() {
-        assertThatThrownBy(() -> SqlTemplate.quoteLiteral("a\\'b")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SqlTemplate.quoteIdentifier("a\u0000b")).isInstanceOf(IllegalArgumentException.class);
+    void backslashesAreKeptAndNulAndOverlongNamesAreRefused() {
+        assertThat(SqlTemplate.parse("ALTER ROLE {{name}} PASSWORD {{password}}").render(Map.of("name", "r", "password", "a\\'b")))
+                .isEqualTo("ALTER ROLE \"r\" PASSWORD 'a\\''b'");
+        assertThatThrownBy(() -> SqlTemplate.parse("DROP ROLE {{name}}").render(Map.of("name", "a\u0000b")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlTemplate.parse("ALTER ROLE {{name}} PASSWORD {{password}}").render(Map.of("name", "r", "password", "a\u0000b")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlTemplate.parse("DROP ROLE {{name}}").render(Map.of("name", "n".repeat(64))))
+                .hasMessageContaining("64 bytes");
     }
 
     @Test
