@@ -1,22 +1,17 @@
 package dev.ephemera.server.api;
 
-import dev.ephemera.server.domain.core.DomainException;
-import dev.ephemera.server.domain.core.Durations;
-import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
-import dev.ephemera.legacy.rotation.DualAccountRotation;
-import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.server.domain.approval.Approval;
 import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.auth.Principal;
+import dev.ephemera.server.domain.core.DomainException;
+import dev.ephemera.server.domain.core.Durations;
+import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.server.domain.escrow.Consumers;
-import dev.ephemera.server.domain.escrow.DualAccounts;
-import dev.ephemera.server.domain.escrow.EscrowService;
-import dev.ephemera.server.domain.escrow.LibraryCatalog;
-import dev.ephemera.server.domain.escrow.LibraryConfig;
+import dev.ephemera.server.domain.escrow.EscrowEntries;
 import dev.ephemera.server.domain.escrow.RotationDrivers;
+import dev.ephemera.server.domain.escrow.RotationPlan;
 import dev.ephemera.server.domain.escrow.SecretWatch;
-import dev.ephemera.server.domain.proxy.RouteCatalog;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -32,9 +27,7 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * consumers, and revealed only through break-glass. A secret rotated through a shared backend's
  * admin account is created by an operator: that account can change any role's password. A
  * blue/green pair of escrowed accounts is read, rotated, planned and consumed by its id like a
- * secret; its consumers read the active account.
+ * secret; its consumers read the active account. What may be done to which entry is
+ * {@link EscrowEntries}'s to decide.
  */
 @Controller("/v1/escrow")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -54,27 +48,18 @@ final class EscrowController {
 
     private static final Duration MAX_WAIT = Duration.ofMinutes(2);
 
-    private final EscrowService escrow;
-    private final DualAccounts pairs;
-    private final RouteCatalog routes;
-    private final SecretWatch watch;
-    private final LibraryCatalog libraries;
+    private final EscrowEntries entries;
     private final Consumers consumers;
+    private final SecretWatch watch;
     private final BreakGlassDesk breakGlass;
     private final Callers callers;
-    private final InstantSource clock;
 
-    EscrowController(EscrowService escrow, DualAccounts pairs, RouteCatalog routes, SecretWatch watch, LibraryCatalog libraries,
-                     Consumers consumers, BreakGlassDesk breakGlass, Callers callers, InstantSource clock) {
-        this.escrow = escrow;
-        this.pairs = pairs;
-        this.routes = routes;
-        this.watch = watch;
-        this.libraries = libraries;
+    EscrowController(EscrowEntries entries, Consumers consumers, SecretWatch watch, BreakGlassDesk breakGlass, Callers callers) {
+        this.entries = entries;
         this.consumers = consumers;
+        this.watch = watch;
         this.breakGlass = breakGlass;
         this.callers = callers;
-        this.clock = clock;
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
@@ -84,27 +69,17 @@ final class EscrowController {
         String driver = body.backend() == null ? RotationDrivers.MANUAL : Names.require("backend", body.backend());
         Principal.Admin admin = RotationDrivers.MANUAL.equals(driver) ? callers.admin(authorization) : callers.operator(authorization);
         String id = Names.require("id", body.id());
-        EscrowDtos.Rotation rotation = body.rotation();
-        if (rotation != null) {
-            rotation.plan(admin.tenant(), id); // a bad plan is refused before anything is stored
-        }
-        EscrowedSecret secret = escrow.create(admin.tenant(), id, driver, body.account(), body.value(),
-                body.rotateNow() == null || body.rotateNow());
-        if (rotation != null) {
-            escrow.plan(admin.tenant(), id, rotation.plan(admin.tenant(), id));
-        }
-        audit.info("escrowed secret {} created by {} (tenant {}) on {}", id, admin.name(), admin.tenant(), driver);
-        return HttpResponse.created(view(secret));
+        // A bad plan is refused before anything is stored.
+        RotationPlan plan = body.rotation() == null ? null : body.rotation().plan(admin.tenant(), id);
+        return HttpResponse.created(EscrowDtos.SecretView.of(entries.create(admin, id, driver, body.account(), body.value(),
+                body.rotateNow() == null || body.rotateNow(), plan)));
     }
 
     /** The tenant's escrowed secrets, then its blue/green pairs. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    List<Object> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Principal.Admin admin = callers.admin(authorization);
-        List<Object> views = new java.util.ArrayList<>(escrow.list(admin.tenant()).stream().map(this::view).toList());
-        pairs.list(admin.tenant()).forEach(pair -> views.add(pairView(pair)));
-        return views;
+    List<EscrowDtos.EntryView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return entries.list(callers.admin(authorization).tenant()).stream().map(EscrowDtos.EntryView::of).toList();
     }
 
     /** Pairs two escrowed accounts under a new id; blue is active first. */
@@ -113,43 +88,19 @@ final class EscrowController {
     HttpResponse<EscrowDtos.PairView> createPair(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                  @Body EscrowDtos.PairAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        String id = Names.require("id", body.id());
-        for (String account : new String[] {Names.require("blue", body.blue()), Names.require("green", body.green())}) {
-            libraries.libraryOf(admin.tenant(), account).ifPresent(library -> {
-                throw DomainException.invalid("account " + account + " is in library " + library.name() + ", which rotates it");
-            });
-        }
-        DualAccountRotation.Pair pair = escrow.pair(admin.tenant(), id, body.blue(), body.green());
-        audit.info("dual-account pair {} of {} and {} created by {} (tenant {})", id, body.blue(), body.green(), admin.name(),
-                admin.tenant());
-        return HttpResponse.created(pairView(pair));
+        return HttpResponse.created(EscrowDtos.PairView.of(entries.pair(admin, body.id(), body.blue(), body.green())));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{id}")
-    HttpResponse<?> read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        return HttpResponse.ok(anyView(callers.admin(authorization), id));
+    EscrowDtos.EntryView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        return EscrowDtos.EntryView.of(entries.require(callers.admin(authorization).tenant(), id));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/rotate")
-    HttpResponse<?> rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        Principal.Admin admin = callers.admin(authorization);
-        String name = exists(admin, id);
-        if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
-            throw DomainException.conflict(id + " is a library account: it rotates at every check-in");
-        }
-        audit.info("rotation of {} asked by {} (tenant {})", id, admin.name(), admin.tenant());
-        Rotator.Outcome outcome = escrow.rotate(admin.tenant(), name);
-        Optional<DualAccountRotation.Pair> pair = pairs.find(admin.tenant(), name);
-        return HttpResponse.ok(switch (outcome) {
-            case Rotator.Outcome.Rotated rotated when pair.isPresent() ->
-                    new EscrowDtos.PairRotated(true, rotated.attempts(), rotated.secret().id(), pairView(pair.get()));
-            case Rotator.Outcome.Rotated rotated -> new EscrowDtos.Rotated(true, rotated.attempts(), view(rotated.secret()));
-            case Rotator.Outcome.Failed failed -> throw DomainException.backendUnavailable("rotation of " + id + " failed after "
-                    + failed.attempts() + " attempts; version " + failed.secret().current().number() + " stays current: "
-                    + failed.reason());
-        });
+    EscrowDtos.RotatedView rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        return EscrowDtos.RotatedView.of(entries.rotate(callers.admin(authorization), id));
     }
 
     /**
@@ -159,28 +110,7 @@ final class EscrowController {
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}")
     HttpResponse<?> delete(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        Principal.Admin admin = callers.admin(authorization);
-        String tenant = admin.tenant();
-        String name = exists(admin, id);
-        routes.list(tenant).stream().filter(route -> route.secretId().equals(name)).findFirst().ifPresent(route -> {
-            throw DomainException.conflict("proxy route " + route.name() + " injects " + name + "; change the route first");
-        });
-        if (pairs.find(tenant, name).isPresent()) {
-            consumers.of(tenant, name).forEach(grant -> consumers.revoke(tenant, name, grant.id()));
-            escrow.dissolve(tenant, name);
-            audit.warn("dual-account pair {} dissolved by {} (tenant {})", name, admin.name(), tenant);
-            return HttpResponse.noContent();
-        }
-        EscrowedSecret secret = secret(admin, name);
-        libraries.libraryOf(tenant, id).ifPresent(library -> {
-            throw DomainException.conflict(id + " is an account of library " + library.name() + "; remove it there first");
-        });
-        pairs.pairOf(tenant, id).ifPresent(pair -> {
-            throw DomainException.conflict(id + " is in pair " + pair.id() + "; the pair uses it");
-        });
-        consumers.of(tenant, id).forEach(grant -> consumers.revoke(tenant, id, grant.id()));
-        escrow.delete(tenant, secret.id());
-        audit.warn("escrowed secret {} deleted by {} (tenant {}) at version {}", id, admin.name(), tenant, secret.current().number());
+        entries.delete(callers.admin(authorization), id);
         return HttpResponse.noContent();
     }
 
@@ -188,32 +118,21 @@ final class EscrowController {
     @Put("/{id}/value")
     EscrowDtos.SecretView setValue(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                    @Body EscrowDtos.Value body) {
-        Principal.Admin admin = callers.admin(authorization);
-        EscrowedSecret secret = escrow.setValue(admin.tenant(), secret(admin, id).id(), body.value());
-        audit.info("value of manual secret {} set by {} (tenant {}): version {}", id, admin.name(), admin.tenant(),
-                secret.current().number());
-        return view(secret);
+        return EscrowDtos.SecretView.of(entries.setValue(callers.admin(authorization), id, body.value()));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{id}/rotation")
-    HttpResponse<?> plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
-                         @Body EscrowDtos.Rotation body) {
-        Principal.Admin admin = callers.admin(authorization);
-        String name = exists(admin, id);
-        if (libraries.libraryOf(admin.tenant(), name).isPresent()) {
-            throw DomainException.conflict(id + " is a library account: it rotates at every check-in, never on a plan");
-        }
-        escrow.plan(admin.tenant(), name, body.plan(admin.tenant(), name));
-        return HttpResponse.ok(anyView(admin, name));
+    EscrowDtos.EntryView plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+                              @Body EscrowDtos.Rotation body) {
+        String tenant = callers.admin(authorization).tenant();
+        return EscrowDtos.EntryView.of(entries.plan(tenant, id, () -> body.plan(tenant, id)));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/rotation")
-    HttpResponse<?> unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        Principal.Admin admin = callers.admin(authorization);
-        escrow.plan(admin.tenant(), exists(admin, id), null);
-        return HttpResponse.ok(anyView(admin, id));
+    EscrowDtos.EntryView unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
+        return EscrowDtos.EntryView.of(entries.unplan(callers.admin(authorization).tenant(), id));
     }
 
     /**
@@ -226,7 +145,7 @@ final class EscrowController {
     HttpResponse<?> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                 @Body EscrowDtos.ConsumerAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        String secretId = exists(admin, id);
+        String secretId = entries.require(admin.tenant(), id).id();
         String name = Names.require("name", body.name());
         String detail = "consumer grant '" + name + "' reading " + secretId;
         if (body.approvalId() == null) {
@@ -243,17 +162,14 @@ final class EscrowController {
     @Get("/{id}/consumers")
     List<EscrowDtos.ConsumerView> consumers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                             @PathVariable String id) {
-        Principal.Admin admin = callers.admin(authorization);
-        return consumers.of(admin.tenant(), exists(admin, id)).stream().map(grant -> consumerView(grant, null)).toList();
+        return entries.consumers(callers.admin(authorization).tenant(), id).stream().map(grant -> consumerView(grant, null)).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/consumers/{consumerId}")
     HttpResponse<?> removeConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                                    @PathVariable String consumerId) {
-        Principal.Admin admin = callers.admin(authorization);
-        consumers.revoke(admin.tenant(), exists(admin, id), consumerId);
-        audit.info("consumer {} of {} withdrawn by {} (tenant {})", consumerId, id, admin.name(), admin.tenant());
+        entries.withdrawConsumer(callers.admin(authorization), id, consumerId);
         return HttpResponse.noContent();
     }
 
@@ -266,7 +182,7 @@ final class EscrowController {
     HttpResponse<?> reveal(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
                            @Body EscrowDtos.RevealAsk body) {
         Principal.Admin admin = callers.admin(authorization);
-        EscrowedSecret secret = secret(admin, id);
+        EscrowedSecret secret = entries.secret(admin.tenant(), id);
         String detail = "reveal of " + id;
         if (body.approvalId() == null) {
             return breakGlass.file(admin, Approvals.BreakGlass.REVEAL, id, detail, body.reason(), true);
@@ -289,10 +205,7 @@ final class EscrowController {
     CompletableFuture<HttpResponse<?>> current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
                                                @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch,
                                                @PathVariable String id, @Nullable @QueryValue String wait) {
-        Principal.Consumer consumer = callers.consumer(authorization);
-        Consumers.Grant grant = consumers.find(consumer.tenant(), consumer.consumerId())
-                .filter(g -> g.secretId().equals(id))
-                .orElseThrow(() -> DomainException.notFound("no escrowed secret " + id));
+        Consumers.Grant grant = entries.grantOf(callers.consumer(authorization), id);
         Duration patience = wait == null ? Duration.ZERO : Durations.parse("wait", wait);
         if (patience.compareTo(MAX_WAIT) > 0) {
             throw DomainException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");
@@ -305,7 +218,7 @@ final class EscrowController {
         // Listen before reading, so a change between the two is not missed; a change that is not a
         // new version (a rotation recorded, not yet confirmed) only starts another wait.
         CompletableFuture<Void> change = watch.nextChange(grant.tenant(), grant.secretId());
-        EscrowDtos.Current current = currentOf(grant.tenant(), grant.secretId());
+        EscrowDtos.Current current = EscrowDtos.Current.of(entries.current(grant.tenant(), grant.secretId()));
         long left = deadline - System.nanoTime();
         if (!etag(current).equals(ifNoneMatch) || left <= 0) {
             return CompletableFuture.completedFuture(current(grant, current, ifNoneMatch));
@@ -318,18 +231,6 @@ final class EscrowController {
                 // A vault shutting down under a waiting consumer: it asks again, elsewhere or later.
                 .exceptionally(failure -> HttpResponse.status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE)
                         .header(HttpHeaders.RETRY_AFTER, "1").body(new ApiError("unavailable", "the vault is stopping; ask again")));
-    }
-
-    /** A secret's current version, or a pair's: its active account under the pair's own version. */
-    private EscrowDtos.Current currentOf(String tenant, String id) {
-        if (pairs.find(tenant, id).isPresent()) {
-            DualAccountRotation.Current active = pairs.current(tenant, id);
-            return new EscrowDtos.Current(id, active.version(), EscrowDtos.account(active.target()), active.password(),
-                    active.since());
-        }
-        EscrowedSecret secret = escrow.require(tenant, id);
-        return new EscrowDtos.Current(secret.id(), secret.current().number(), EscrowDtos.account(secret),
-                secret.current().value(), secret.current().createdAt());
     }
 
     private static HttpResponse<?> current(Consumers.Grant grant, EscrowDtos.Current current, String ifNoneMatch) {
@@ -349,36 +250,6 @@ final class EscrowController {
 
     private static String etag(EscrowDtos.Current current) {
         return "\"v" + current.version() + "\"";
-    }
-
-    /** An escrowed secret itself; a pair's id is refused naming its accounts (their values are theirs). */
-    private EscrowedSecret secret(Principal.Admin admin, String id) {
-        pairs.find(admin.tenant(), Names.require("id", id)).ifPresent(pair -> {
-            throw DomainException.conflict(id + " is a blue/green pair of " + pair.blue() + " and " + pair.green() + " (active: "
-                    + pair.active() + "); name one of its accounts");
-        });
-        return escrow.require(admin.tenant(), id);
-    }
-
-    /** The id of an escrowed secret or a pair, 404 when it is neither. */
-    private String exists(Principal.Admin admin, String id) {
-        Names.require("id", id);
-        return pairs.find(admin.tenant(), id).isPresent() ? id : secret(admin, id).id();
-    }
-
-    private Object anyView(Principal.Admin admin, String id) {
-        return pairs.find(admin.tenant(), Names.require("id", id)).<Object>map(this::pairView).orElseGet(() -> view(secret(admin, id)));
-    }
-
-    private EscrowDtos.PairView pairView(DualAccountRotation.Pair pair) {
-        return EscrowDtos.PairView.of(pair, pairs.nextAllowed(pair), escrow.planOf(pair.tenant(), pair.id()).orElse(null),
-                escrow.nextRotation(pair.tenant(), pair.id()).orElse(null));
-    }
-
-    private EscrowDtos.SecretView view(EscrowedSecret secret) {
-        return EscrowDtos.SecretView.of(secret, escrow.planOf(secret.tenant(), secret.id()).orElse(null),
-                escrow.nextRotation(secret.tenant(), secret.id()).orElse(null),
-                libraries.libraryOf(secret.tenant(), secret.id()).map(LibraryConfig::name).orElse(null));
     }
 
     private static EscrowDtos.ConsumerView consumerView(Consumers.Grant grant, String token) {

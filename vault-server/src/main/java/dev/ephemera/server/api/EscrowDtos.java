@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.legacy.checkout.CheckOut;
 import dev.ephemera.legacy.escrow.EscrowedSecret;
 import dev.ephemera.legacy.rotation.DualAccountRotation;
+import dev.ephemera.server.domain.escrow.EscrowEntries;
+import dev.ephemera.server.domain.escrow.EscrowEntry;
 import dev.ephemera.server.domain.escrow.LibraryConfig;
 import dev.ephemera.server.domain.escrow.RotationPlan;
 import io.micronaut.serde.annotation.Serdeable;
@@ -13,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 
 /** Bodies of the escrow, consumer and library API (snake_case on the wire). No view carries a value unless it says so. */
 final class EscrowDtos {
@@ -73,31 +74,49 @@ final class EscrowDtos {
         }
     }
 
+    /** An escrow entry as admins see it: the one place the API tells a secret from a pair. */
+    sealed interface EntryView permits SecretView, PairView {
+        static EntryView of(EscrowEntry entry) {
+            return switch (entry) {
+                case EscrowEntry.Secret secret -> SecretView.of(secret);
+                case EscrowEntry.Pair pair -> PairView.of(pair);
+            };
+        }
+    }
+
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SecretView(String id, String backend, String account, int version, Integer previousVersion, Integer pendingVersion,
                       String status, Integer failedAttempts, String lastError, Instant rotatedAt, Instant updatedAt,
-                      RotationView rotation, Instant nextRotationAt, String library) {
-        static SecretView of(EscrowedSecret secret, RotationPlan plan, Instant next, String library) {
+                      RotationView rotation, Instant nextRotationAt, String library) implements EntryView {
+        static SecretView of(EscrowEntry.Secret entry) {
+            EscrowedSecret secret = entry.secret();
             return new SecretView(secret.id(), secret.driver(), EscrowDtos.account(secret), secret.current().number(),
                     secret.previous() == null ? null : secret.previous().number(),
                     secret.pending() == null ? null : secret.pending().number(),
                     secret.status().name().toLowerCase(), secret.failedAttempts() == 0 ? null : secret.failedAttempts(),
-                    secret.lastError(), secret.current().createdAt(), secret.updatedAt(), RotationView.of(plan), next, library);
+                    secret.lastError(), secret.current().createdAt(), secret.updatedAt(), RotationView.of(entry.plan()),
+                    entry.nextRotation(), entry.library());
         }
     }
 
     /** The account a secret opens: a PostgreSQL role, an LDAP DN, or a manual secret's user name (may be absent). */
     static String account(EscrowedSecret secret) {
-        return account(secret.target());
+        return EscrowedSecret.accountOf(secret.target());
     }
 
-    static String account(Map<String, String> target) {
-        return EscrowedSecret.accountOf(target);
+    /** A rotation that took, shown as the entry it rotated. */
+    sealed interface RotatedView permits Rotated, PairRotated {
+        static RotatedView of(EscrowEntries.Rotation rotation) {
+            return switch (EntryView.of(rotation.entry())) {
+                case SecretView secret -> new Rotated(true, rotation.attempts(), secret);
+                case PairView pair -> new PairRotated(true, rotation.attempts(), rotation.account(), pair);
+            };
+        }
     }
 
     @Serdeable
-    record Rotated(boolean rotated, int attempts, SecretView secret) {}
+    record Rotated(boolean rotated, int attempts, SecretView secret) implements RotatedView {}
 
     @Serdeable
     record PairAsk(String id, String blue, String green) {}
@@ -106,16 +125,17 @@ final class EscrowDtos {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record PairView(String id, String mode, String active, String blue, String green, int version, Instant nextAllowedAt,
-                    RotationView rotation, Instant nextRotationAt) {
-        static PairView of(DualAccountRotation.Pair pair, Instant nextAllowed, RotationPlan plan, Instant next) {
-            return new PairView(pair.id(), "dual", pair.active(), pair.blue(), pair.green(), pair.version(), nextAllowed,
-                    RotationView.of(plan), next);
+                    RotationView rotation, Instant nextRotationAt) implements EntryView {
+        static PairView of(EscrowEntry.Pair entry) {
+            DualAccountRotation.Pair pair = entry.pair();
+            return new PairView(pair.id(), "dual", pair.active(), pair.blue(), pair.green(), pair.version(), entry.nextAllowed(),
+                    RotationView.of(entry.plan()), entry.nextRotation());
         }
     }
 
     /** A pair's rotation: {@code account} is the escrowed account rotated, active when it {@code rotated}. */
     @Serdeable
-    record PairRotated(boolean rotated, int attempts, String account, PairView pair) {}
+    record PairRotated(boolean rotated, int attempts, String account, PairView pair) implements RotatedView {}
 
     /** A consumer grant: asked first with a reason, then again naming its approval. */
     @Serdeable
@@ -134,6 +154,10 @@ final class EscrowDtos {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Current(String id, int version, String username, String value, Instant rotatedAt) {
+        static Current of(EscrowEntries.Current current) {
+            return new Current(current.id(), current.version(), current.username(), current.value(), current.since());
+        }
+
         @Override
         public String toString() {
             return "Current[id=" + id + ", version=" + version + "]";

@@ -3,25 +3,19 @@ package dev.ephemera.server.api;
 import dev.ephemera.server.domain.core.DomainException;
 import dev.ephemera.server.domain.core.Durations;
 import dev.ephemera.server.domain.core.Names;
+import dev.ephemera.server.domain.lease.LeaseRenewals;
 import dev.ephemera.server.domain.lease.TaskLeases;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseState;
 import dev.ephemera.server.domain.agent.Agent;
 import dev.ephemera.server.domain.auth.Principal;
-import dev.ephemera.server.domain.escrow.LibraryBackend;
-import dev.ephemera.server.domain.escrow.LibraryCatalog;
-import dev.ephemera.server.domain.escrow.LibraryConfig;
 import dev.ephemera.server.domain.policy.Decision;
-import dev.ephemera.server.domain.policy.Intent;
-import dev.ephemera.server.domain.policy.DecisionLog;
 import dev.ephemera.server.domain.policy.PolicyAction;
 import dev.ephemera.server.domain.policy.PolicyDecider;
 import dev.ephemera.server.domain.backend.BackendCatalog;
 import dev.ephemera.server.domain.backend.RoleConfig;
-import dev.ephemera.server.domain.quota.RateLimits;
 import dev.ephemera.server.domain.task.Task;
-import dev.ephemera.server.domain.task.TaskService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -48,25 +42,19 @@ final class LeaseController {
     private static final java.util.regex.Pattern LEASE_ID = java.util.regex.Pattern.compile("lease_[0-9a-z]{1,40}");
 
     private final LeaseEngine engine;
-    private final TaskService tasks;
     private final BackendCatalog catalog;
     private final PolicyDecider policy;
-    private final DecisionLog decisions;
-    private final RateLimits rates;
     private final TaskLeases leases;
-    private final LibraryCatalog libraries;
+    private final LeaseRenewals renewals;
     private final Callers callers;
 
-    LeaseController(LeaseEngine engine, TaskService tasks, BackendCatalog catalog, PolicyDecider policy,
-                    DecisionLog decisions, RateLimits rates, TaskLeases leases, LibraryCatalog libraries, Callers callers) {
-        this.libraries = libraries;
-        this.leases = leases;
-        this.rates = rates;
-        this.decisions = decisions;
-        this.policy = policy;
+    LeaseController(LeaseEngine engine, BackendCatalog catalog, PolicyDecider policy, TaskLeases leases, LeaseRenewals renewals,
+                    Callers callers) {
         this.engine = engine;
-        this.tasks = tasks;
         this.catalog = catalog;
+        this.policy = policy;
+        this.leases = leases;
+        this.renewals = renewals;
         this.callers = callers;
     }
 
@@ -99,24 +87,7 @@ final class LeaseController {
         Principal caller = callers.any(authorization);
         Lease lease = visibleLease(caller, leaseId);
         Duration increment = Durations.parse("increment", body.increment());
-        boolean checkOut = LibraryBackend.NAME.equals(lease.backend());
-        if (increment == null) {
-            increment = checkOut
-                    ? libraries.find(lease.tenant(), lease.role()).map(LibraryConfig::defaultTtl).orElse(Duration.ofHours(1))
-                    : catalog.role(lease.backend(), lease.role()).map(RoleConfig::defaultTtl).orElse(Duration.ofHours(1));
-        }
-        if (caller instanceof Principal.TaskHolder holder) {
-            Task task = tasks.requireActive(holder.taskId());
-            rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
-            Agent agent = leases.actingAgent(task);
-            Intent intent = task.intent(increment, Callers.sourceAddress(request));
-            // Keeping an account longer is asked of the policy that let the task check it out.
-            decisions.keep(checkOut
-                    ? policy.permitCheckOut(agent, lease.role(), libraries.find(lease.tenant(), lease.role())
-                            .map(l -> l.accounts().size()).orElse(0), intent)
-                    : policy.permitRole(PolicyAction.RENEW, agent, lease.backend(), lease.role(), intent));
-        }
-        return Dtos.LeaseView.of(engine.renew(leaseId, increment), null);
+        return Dtos.LeaseView.of(renewals.renew(caller, lease, increment, Callers.sourceAddress(request)), null);
     }
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)

@@ -123,7 +123,7 @@ public final class EscrowService {
     /**
      * Pairs two escrowed accounts, blue active first. Each must be rotatable by the vault, without
      * a plan of its own (the pair's plan rotates it) and in no other pair; library membership is
-     * the caller's check, as the library catalog depends on this service.
+     * {@link EscrowEntries#pair}'s check, as the library catalog depends on this service.
      */
     public synchronized DualAccountRotation.Pair pair(String tenant, String id, String blue, String green) {
         if (escrow.find(tenant, id).isPresent() || pairs.find(tenant, id).isPresent()) {
@@ -172,8 +172,8 @@ public final class EscrowService {
     }
 
     /**
-     * Forgets a secret: its versions, its plan. The caller has checked that nothing (a library, a
-     * pair, a proxy route) still uses it; a rotation under way must settle first.
+     * Forgets a secret: its versions, its plan. {@link EscrowEntries#delete} has checked that nothing
+     * (a library, a pair, a proxy route) still uses it; a rotation under way must settle first.
      */
     public synchronized void delete(String tenant, String id) {
         EscrowedSecret secret = require(tenant, id);
@@ -185,7 +185,7 @@ public final class EscrowService {
         escrow.delete(tenant, id);
     }
 
-    /** Forgets a pair and its plan; the caller has checked that no route uses it. Its accounts stay escrowed. */
+    /** Forgets a pair and its plan; {@link EscrowEntries#delete} has checked that no route uses it. Its accounts stay escrowed. */
     public synchronized void dissolve(String tenant, String id) {
         pairs.find(tenant, id).orElseThrow(() -> DomainException.notFound("no pair " + id));
         scheduler.unschedule(new RotationScheduler.Entry(tenant, id));
