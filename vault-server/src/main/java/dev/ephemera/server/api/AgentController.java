@@ -3,13 +3,11 @@ package dev.ephemera.server.api;
 import dev.ephemera.server.domain.agent.AgentLifecycle;
 import dev.ephemera.server.domain.agent.AgentRegistry;
 import dev.ephemera.server.domain.auth.Principal;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
@@ -21,19 +19,16 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 final class AgentController {
     private final AgentRegistry agents;
     private final AgentLifecycle lifecycle;
-    private final Callers callers;
 
-    AgentController(AgentRegistry agents, AgentLifecycle lifecycle, Callers callers) {
+    AgentController(AgentRegistry agents, AgentLifecycle lifecycle) {
         this.agents = agents;
         this.lifecycle = lifecycle;
-        this.callers = callers;
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{agentId}")
-    Dtos.AgentView registerAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.AgentView registerAgent(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                  @PathVariable String agentId, @Body Dtos.AgentBody body) {
-        Principal.Admin admin = callers.admin(authorization);
         return Dtos.AgentView.of(agents.register(admin.tenant(), agentId, new AgentRegistry.Registration(body.owner(),
                 body.purpose(), body.issuer(), body.subject(), body.tools(), body.manifestDigest(), body.expiresAt(),
                 body.trustLevel())));
@@ -41,37 +36,36 @@ final class AgentController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{agentId}/activate")
-    Dtos.AgentView activateAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
-        return Dtos.AgentView.of(lifecycle.activate(callers.admin(authorization).tenant(), agentId));
+    Dtos.AgentView activateAgent(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String agentId) {
+        return Dtos.AgentView.of(lifecycle.activate(admin.tenant(), agentId));
     }
 
     /** Suspends the agent: every task it has is ended and every lease revoked; it can be activated again. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{agentId}/suspend")
-    Dtos.AgentStopped suspendAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.AgentStopped suspendAgent(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                    @PathVariable String agentId, @Body Dtos.Reason body) {
-        return stopped(lifecycle.suspend(callers.admin(authorization).tenant(), agentId, body.reason()));
+        return stopped(lifecycle.suspend(admin.tenant(), agentId, body.reason()));
     }
 
     /** Offboards the agent for good: every task it has is ended and every lease revoked. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{agentId}/offboard")
-    Dtos.AgentStopped offboardAgent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.AgentStopped offboardAgent(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                     @PathVariable String agentId, @Body Dtos.Reason body) {
-        return stopped(lifecycle.offboard(callers.admin(authorization).tenant(), agentId, body.reason()));
+        return stopped(lifecycle.offboard(admin.tenant(), agentId, body.reason()));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{agentId}/approve-manifest")
-    Dtos.AgentView approveManifest(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.AgentView approveManifest(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                    @PathVariable String agentId, @Body Dtos.ManifestApproval body) {
-        return Dtos.AgentView.of(lifecycle.approveManifest(callers.admin(authorization).tenant(), agentId, body.digest()));
+        return Dtos.AgentView.of(lifecycle.approveManifest(admin.tenant(), agentId, body.digest()));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{agentId}")
-    Dtos.AgentView agent(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String agentId) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.AgentView agent(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String agentId) {
         return Dtos.AgentView.of(agents.require(admin.tenant(), agentId));
     }
 

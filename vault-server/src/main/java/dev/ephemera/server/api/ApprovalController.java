@@ -13,6 +13,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
@@ -42,9 +43,8 @@ final class ApprovalController {
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Get("/{approvalId}{?wait}")
-    Dtos.ApprovalView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
+    Dtos.ApprovalView read(@RequestAttribute(Callers.PRINCIPAL) Principal caller, @PathVariable String approvalId,
                            @Nullable @QueryValue String wait) throws InterruptedException {
-        Principal caller = callers.any(authorization);
         Approval approval = approvals.find(caller.tenant(), approvalId)
                 .filter(a -> !(caller instanceof Principal.TaskHolder holder) || holder.taskId().equals(a.taskId()))
                 .orElseThrow(() -> DomainException.notFound("no approval " + approvalId));
@@ -60,14 +60,13 @@ final class ApprovalController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    List<Dtos.ApprovalView> pending(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Principal.Admin admin = callers.admin(authorization);
+    List<Dtos.ApprovalView> pending(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
         return approvals.pending(admin.tenant()).stream().map(a -> Dtos.ApprovalView.of(a, clock.instant())).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{approvalId}/approve")
-    Dtos.ApprovalView approve(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
+    Dtos.ApprovalView approve(@Header(HttpHeaders.AUTHORIZATION) String authorization, @PathVariable String approvalId,
                               @Nullable @Body Dtos.Vote body) {
         Admins.Admin admin = callers.approver(authorization);
         return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin, true,
@@ -76,7 +75,7 @@ final class ApprovalController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{approvalId}/deny")
-    Dtos.ApprovalView deny(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String approvalId,
+    Dtos.ApprovalView deny(@Header(HttpHeaders.AUTHORIZATION) String authorization, @PathVariable String approvalId,
                            @Body Dtos.Vote body) {
         Admins.Admin admin = callers.approver(authorization);
         return Dtos.ApprovalView.of(approvals.vote(admin.tenant(), approvalId, admin, false, body.comment()), clock.instant());

@@ -6,9 +6,16 @@ import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.auth.Tokens;
 import jakarta.inject.Singleton;
 
-/** Reads {@code Authorization: Bearer …} and says who is calling, or refuses with 401/403. */
+/**
+ * Reads {@code Authorization: Bearer …} and says who is calling, or refuses with 401/403. The route
+ * filter does this once per request, by the route's {@link CalledBy}, and leaves the caller in the
+ * request attribute {@link #PRINCIPAL}, where routes take it from.
+ */
 @Singleton
 public final class Callers {
+    /** The request attribute holding the authenticated {@link Principal}. */
+    public static final String PRINCIPAL = "ephemera.principal";
+
     private final Tokens tokens;
 
     private final Admins admins;
@@ -116,7 +123,11 @@ public final class Callers {
     }
 
     public Principal.Admin operator(String authorization) {
-        Principal.Admin admin = admin(authorization);
+        return operator(admin(authorization));
+    }
+
+    /** An admin already authenticated, refused unless it is an operator. */
+    public Principal.Admin operator(Principal.Admin admin) {
         if (!admin.operator()) {
             throw DomainException.forbidden("this call needs an operator token: backends, roles and issuers are shared by all tenants");
         }

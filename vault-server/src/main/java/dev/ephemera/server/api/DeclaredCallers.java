@@ -1,5 +1,6 @@
 package dev.ephemera.server.api;
 
+import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.core.DomainException;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -37,13 +38,16 @@ final class DeclaredCallers {
             throw DomainException.forbidden("this route declares no caller, so it serves none");
         }
         String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-        switch (declared.value()) {
-            case ANYONE, WORKLOAD -> { }
+        Principal caller = switch (declared.value()) {
+            case ANYONE, WORKLOAD -> null;
             case TASK -> callers.task(authorization);
             case ADMIN -> callers.admin(authorization);
             case OPERATOR -> callers.operator(authorization);
             case CONSUMER -> callers.consumer(authorization);
             case ADMIN_OR_TASK -> callers.any(authorization);
+        };
+        if (caller != null) {
+            request.setAttribute(Callers.PRINCIPAL, caller);
         }
     }
 }

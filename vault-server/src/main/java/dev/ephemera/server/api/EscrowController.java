@@ -21,6 +21,7 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
@@ -64,10 +65,11 @@ final class EscrowController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post
-    HttpResponse<EscrowDtos.SecretView> create(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<EscrowDtos.SecretView> create(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin caller,
                                                @Body EscrowDtos.Create body) {
         String driver = body.backend() == null ? RotationDrivers.MANUAL : Names.require("backend", body.backend());
-        Principal.Admin admin = RotationDrivers.MANUAL.equals(driver) ? callers.admin(authorization) : callers.operator(authorization);
+        // A secret rotated through a shared backend is an operator's to create.
+        Principal.Admin admin = RotationDrivers.MANUAL.equals(driver) ? caller : callers.operator(caller);
         String id = Names.require("id", body.id());
         // A bad plan is refused before anything is stored.
         RotationPlan plan = body.rotation() == null ? null : body.rotation().plan(admin.tenant(), id);
@@ -78,29 +80,28 @@ final class EscrowController {
     /** The tenant's escrowed secrets, then its blue/green pairs. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    List<EscrowDtos.EntryView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        return entries.list(callers.admin(authorization).tenant()).stream().map(EscrowDtos.EntryView::of).toList();
+    List<EscrowDtos.EntryView> list(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
+        return entries.list(admin.tenant()).stream().map(EscrowDtos.EntryView::of).toList();
     }
 
     /** Pairs two escrowed accounts under a new id; blue is active first. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/pairs")
-    HttpResponse<EscrowDtos.PairView> createPair(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<EscrowDtos.PairView> createPair(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                                  @Body EscrowDtos.PairAsk body) {
-        Principal.Admin admin = callers.admin(authorization);
         return HttpResponse.created(EscrowDtos.PairView.of(entries.pair(admin, body.id(), body.blue(), body.green())));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{id}")
-    EscrowDtos.EntryView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        return EscrowDtos.EntryView.of(entries.require(callers.admin(authorization).tenant(), id));
+    EscrowDtos.EntryView read(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id) {
+        return EscrowDtos.EntryView.of(entries.require(admin.tenant(), id));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/rotate")
-    EscrowDtos.RotatedView rotate(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        return EscrowDtos.RotatedView.of(entries.rotate(callers.admin(authorization), id));
+    EscrowDtos.RotatedView rotate(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id) {
+        return EscrowDtos.RotatedView.of(entries.rotate(admin, id));
     }
 
     /**
@@ -109,30 +110,30 @@ final class EscrowController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}")
-    HttpResponse<?> delete(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        entries.delete(callers.admin(authorization), id);
+    HttpResponse<?> delete(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id) {
+        entries.delete(admin, id);
         return HttpResponse.noContent();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{id}/value")
-    EscrowDtos.SecretView setValue(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+    EscrowDtos.SecretView setValue(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id,
                                    @Body EscrowDtos.Value body) {
-        return EscrowDtos.SecretView.of(entries.setValue(callers.admin(authorization), id, body.value()));
+        return EscrowDtos.SecretView.of(entries.setValue(admin, id, body.value()));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{id}/rotation")
-    EscrowDtos.EntryView plan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+    EscrowDtos.EntryView plan(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id,
                               @Body EscrowDtos.Rotation body) {
-        String tenant = callers.admin(authorization).tenant();
+        String tenant = admin.tenant();
         return EscrowDtos.EntryView.of(entries.plan(tenant, id, () -> body.plan(tenant, id)));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/rotation")
-    EscrowDtos.EntryView unplan(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id) {
-        return EscrowDtos.EntryView.of(entries.unplan(callers.admin(authorization).tenant(), id));
+    EscrowDtos.EntryView unplan(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id) {
+        return EscrowDtos.EntryView.of(entries.unplan(admin.tenant(), id));
     }
 
     /**
@@ -142,9 +143,8 @@ final class EscrowController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/consumers")
-    HttpResponse<?> addConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+    HttpResponse<?> addConsumer(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id,
                                 @Body EscrowDtos.ConsumerAsk body) {
-        Principal.Admin admin = callers.admin(authorization);
         String secretId = entries.require(admin.tenant(), id).id();
         String name = Names.require("name", body.name());
         String detail = "consumer grant '" + name + "' reading " + secretId;
@@ -160,16 +160,16 @@ final class EscrowController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{id}/consumers")
-    List<EscrowDtos.ConsumerView> consumers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    List<EscrowDtos.ConsumerView> consumers(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                             @PathVariable String id) {
-        return entries.consumers(callers.admin(authorization).tenant(), id).stream().map(grant -> consumerView(grant, null)).toList();
+        return entries.consumers(admin.tenant(), id).stream().map(grant -> consumerView(grant, null)).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Delete("/{id}/consumers/{consumerId}")
-    HttpResponse<?> removeConsumer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+    HttpResponse<?> removeConsumer(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id,
                                    @PathVariable String consumerId) {
-        entries.withdrawConsumer(callers.admin(authorization), id, consumerId);
+        entries.withdrawConsumer(admin, id, consumerId);
         return HttpResponse.noContent();
     }
 
@@ -179,9 +179,8 @@ final class EscrowController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{id}/reveal")
-    HttpResponse<?> reveal(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String id,
+    HttpResponse<?> reveal(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String id,
                            @Body EscrowDtos.RevealAsk body) {
-        Principal.Admin admin = callers.admin(authorization);
         EscrowedSecret secret = entries.secret(admin.tenant(), id);
         String detail = "reveal of " + id;
         if (body.approvalId() == null) {
@@ -202,10 +201,10 @@ final class EscrowController {
      */
     @CalledBy(CalledBy.Caller.CONSUMER)
     @Get("/{id}/current{?wait}")
-    CompletableFuture<HttpResponse<?>> current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    CompletableFuture<HttpResponse<?>> current(@RequestAttribute(Callers.PRINCIPAL) Principal.Consumer consumer,
                                                @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch,
                                                @PathVariable String id, @Nullable @QueryValue String wait) {
-        Consumers.Grant grant = entries.grantOf(callers.consumer(authorization), id);
+        Consumers.Grant grant = entries.grantOf(consumer, id);
         Duration patience = wait == null ? Duration.ZERO : Durations.parse("wait", wait);
         if (patience.compareTo(MAX_WAIT) > 0) {
             throw DomainException.invalid("wait is at most " + MAX_WAIT.toSeconds() + "s; ask again to keep waiting");

@@ -8,13 +8,11 @@ import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.auth.WorkloadTokens;
 import dev.ephemera.server.domain.core.DomainException;
 import dev.ephemera.server.domain.core.Names;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -33,20 +31,17 @@ final class IssuerController {
     private final WorkloadTokens workloadTokens;
     private final IssuerTenants issuerTenants;
     private final AgentRegistry agents;
-    private final Callers callers;
 
-    IssuerController(WorkloadTokens workloadTokens, IssuerTenants issuerTenants, AgentRegistry agents, Callers callers) {
+    IssuerController(WorkloadTokens workloadTokens, IssuerTenants issuerTenants, AgentRegistry agents) {
         this.workloadTokens = workloadTokens;
         this.issuerTenants = issuerTenants;
         this.agents = agents;
-        this.callers = callers;
     }
 
     @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/{name}")
-    Dtos.IssuerView configureIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.IssuerView configureIssuer(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin operator,
                                     @PathVariable String name, @Body Dtos.IssuerBody body) {
-        Principal.Admin operator = callers.operator(authorization);
         String jwks = switch (body.jwks()) {
             case null -> null;
             case String text -> text;
@@ -72,10 +67,9 @@ final class IssuerController {
      */
     @CalledBy(CalledBy.Caller.OPERATOR)
     @Put("/{name}/tenants/{tenant}")
-    Dtos.IssuerAssignmentView assignIssuer(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.IssuerAssignmentView assignIssuer(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin operator,
                                            @PathVariable String name, @PathVariable String tenant,
                                            @Body Dtos.IssuerAssignmentBody body) {
-        Principal.Admin operator = callers.operator(authorization);
         requireIssuer(name);
         IssuerTenants.Assignment assignment = issuerTenants.assign(name, body.subjectPrefix(), Names.require("tenant", tenant),
                 agents.boundTo(name));
@@ -86,17 +80,14 @@ final class IssuerController {
 
     @CalledBy(CalledBy.Caller.OPERATOR)
     @Get("/{name}/tenants")
-    List<Dtos.IssuerAssignmentView> issuerAssignments(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
-                                                      @PathVariable String name) {
-        callers.operator(authorization);
+    List<Dtos.IssuerAssignmentView> issuerAssignments(@PathVariable String name) {
         requireIssuer(name);
         return issuerTenants.of(name).stream().map(Dtos.IssuerAssignmentView::of).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    List<Dtos.IssuerView> issuers(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        callers.admin(authorization);
+    List<Dtos.IssuerView> issuers() {
         return workloadTokens.issuers().stream().map(IssuerController::view).toList();
     }
 

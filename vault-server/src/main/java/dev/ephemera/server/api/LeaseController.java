@@ -8,23 +8,19 @@ import dev.ephemera.server.domain.lease.TaskLeases;
 import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseState;
-import dev.ephemera.server.domain.agent.Agent;
 import dev.ephemera.server.domain.auth.Principal;
-import dev.ephemera.server.domain.policy.Decision;
 import dev.ephemera.server.domain.policy.PolicyAction;
 import dev.ephemera.server.domain.policy.PolicyDecider;
 import dev.ephemera.server.domain.backend.BackendCatalog;
 import dev.ephemera.server.domain.backend.RoleConfig;
-import dev.ephemera.server.domain.task.Task;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -46,45 +42,38 @@ final class LeaseController {
     private final PolicyDecider policy;
     private final TaskLeases leases;
     private final LeaseRenewals renewals;
-    private final Callers callers;
 
-    LeaseController(LeaseEngine engine, BackendCatalog catalog, PolicyDecider policy, TaskLeases leases, LeaseRenewals renewals,
-                    Callers callers) {
+    LeaseController(LeaseEngine engine, BackendCatalog catalog, PolicyDecider policy, TaskLeases leases, LeaseRenewals renewals) {
         this.engine = engine;
         this.catalog = catalog;
         this.policy = policy;
         this.leases = leases;
         this.renewals = renewals;
-        this.callers = callers;
     }
 
     @CalledBy(CalledBy.Caller.TASK)
     @Post
-    HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<?> lease(HttpRequest<?> request, @RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder,
                           @Body Dtos.LeaseAsk body) {
-        Task task = leases.callingTask(callers.task(authorization).taskId());
-        String backend = Names.require("backend", body.backend());
-        String roleName = Names.require("role", body.role());
-        RoleConfig role = catalog.requireRole(backend, roleName);
-        TaskLeases.requireDeclared(task, backend, roleName, "role");
-        Duration ttl = TaskLeases.ttl(body.ttl(), role.defaultTtl(), role.maxTtl(), "role");
-        Agent agent = leases.actingAgent(task);
-        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, backend, roleName,
-                task.intent(ttl, Callers.sourceAddress(request)));
-        return Dtos.respond(leases.grant(task, agent, permit, backend, roleName, ttl, role.maxTtl(), body.approvalId()));
+        return Dtos.respond(leases.take(holder.taskId(), task -> {
+            String backend = Names.require("backend", body.backend());
+            String roleName = Names.require("role", body.role());
+            RoleConfig role = catalog.requireRole(backend, roleName);
+            return new TaskLeases.Target<>(role, backend, roleName, "role", role.defaultTtl(), role.maxTtl());
+        }, body.ttl(), Callers.sourceAddress(request), body.approvalId(),
+                (agent, role, intent) -> policy.permitRole(PolicyAction.LEASE, agent, role.backend(), role.name(), intent)));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Get("/{leaseId}")
-    Dtos.LeaseView lookup(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
-        return Dtos.LeaseView.of(visibleLease(callers.any(authorization), leaseId), null);
+    Dtos.LeaseView lookup(@RequestAttribute(Callers.PRINCIPAL) Principal caller, @PathVariable String leaseId) {
+        return Dtos.LeaseView.of(visibleLease(caller, leaseId), null);
     }
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Post("/{leaseId}/renew")
-    Dtos.LeaseView renew(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.LeaseView renew(HttpRequest<?> request, @RequestAttribute(Callers.PRINCIPAL) Principal caller,
                          @PathVariable String leaseId, @Body Dtos.Renewal body) {
-        Principal caller = callers.any(authorization);
         Lease lease = visibleLease(caller, leaseId);
         Duration increment = Durations.parse("increment", body.increment());
         return Dtos.LeaseView.of(renewals.renew(caller, lease, increment, Callers.sourceAddress(request)), null);
@@ -92,8 +81,8 @@ final class LeaseController {
 
     @CalledBy(CalledBy.Caller.ADMIN_OR_TASK)
     @Post("/{leaseId}/revoke")
-    Dtos.LeaseView revoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String leaseId) {
-        visibleLease(callers.any(authorization), leaseId);
+    Dtos.LeaseView revoke(@RequestAttribute(Callers.PRINCIPAL) Principal caller, @PathVariable String leaseId) {
+        visibleLease(caller, leaseId);
         try {
             return Dtos.LeaseView.of(engine.revoke(leaseId).get(REVOKE_WAIT_SECONDS, TimeUnit.SECONDS), null);
         } catch (TimeoutException | ExecutionException e) {
@@ -107,8 +96,7 @@ final class LeaseController {
     /** Admin: the tenant's live leases in one state, e.g. {@code ?state=irrevocable}. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("{?state}")
-    Dtos.LeaseList list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Nullable String state) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.LeaseList list(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @Nullable String state) {
         LeaseState wanted = liveState(state);
         return new Dtos.LeaseList(engine.liveLeases(wanted).stream()
                 .filter(lease -> admin.tenant().equals(lease.tenant()))
@@ -122,9 +110,8 @@ final class LeaseController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/{leaseId}/force-revoke")
-    Dtos.LeaseView forceRevoke(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    Dtos.LeaseView forceRevoke(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                @PathVariable String leaseId, @Body Dtos.ForceRevocation body) {
-        Principal.Admin admin = callers.admin(authorization);
         visibleLease(admin, leaseId);
         String reason = body.reason() == null ? "" : body.reason().strip();
         if (reason.isEmpty() || reason.length() > 500) {

@@ -6,16 +6,12 @@ import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.server.domain.lease.TaskLeases;
 import dev.ephemera.lease.LeaseException;
 import dev.ephemera.legacy.checkout.AccountLibrary;
-import dev.ephemera.server.domain.agent.Agent;
 import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.escrow.LibraryBackend;
 import dev.ephemera.server.domain.escrow.LibraryCatalog;
 import dev.ephemera.server.domain.escrow.LibraryConfig;
-import dev.ephemera.server.domain.policy.Decision;
 import dev.ephemera.server.domain.policy.PolicyDecider;
-import dev.ephemera.server.domain.task.Task;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -23,8 +19,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
@@ -47,18 +43,16 @@ final class LibraryController {
     private final AccountLibrary accounts;
     private final TaskLeases leases;
     private final PolicyDecider policy;
-    private final Callers callers;
     private final BreakGlassDesk breakGlass;
     private final InstantSource clock;
 
-    LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskLeases leases, PolicyDecider policy, Callers callers,
+    LibraryController(LibraryCatalog catalog, AccountLibrary accounts, TaskLeases leases, PolicyDecider policy,
                       BreakGlassDesk breakGlass, InstantSource clock) {
         this.breakGlass = breakGlass;
         this.catalog = catalog;
         this.accounts = accounts;
         this.leases = leases;
         this.policy = policy;
-        this.callers = callers;
         this.clock = clock;
     }
 
@@ -69,9 +63,8 @@ final class LibraryController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/{name}")
-    HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+    HttpResponse<?> configure(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String name,
                               @Body EscrowDtos.LibraryAsk body) {
-        Principal.Admin admin = callers.admin(authorization);
         Duration defaultTtl = Durations.parse("default_ttl", body.defaultTtl());
         Duration maxTtl = Durations.parse("max_ttl", body.maxTtl());
         String detail = LibraryCatalog.detail(Names.require("library name", name), body.accounts() == null ? List.of() : body.accounts());
@@ -81,30 +74,28 @@ final class LibraryController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    List<EscrowDtos.LibraryView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        return catalog.list(callers.admin(authorization).tenant()).stream().map(this::view).toList();
+    List<EscrowDtos.LibraryView> list(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
+        return catalog.list(admin.tenant()).stream().map(this::view).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{name}")
-    EscrowDtos.LibraryView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
-        return view(library(callers.admin(authorization).tenant(), name));
+    EscrowDtos.LibraryView read(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String name) {
+        return view(library(admin.tenant(), name));
     }
 
     /** 201 with the account and its password as a lease; 202 when policy wants approval; 409 when none is free. */
     @CalledBy(CalledBy.Caller.TASK)
     @Post("/{name}/check-out")
-    HttpResponse<?> checkOut(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<?> checkOut(HttpRequest<?> request, @RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder,
                              @PathVariable String name, @Body EscrowDtos.CheckOutAsk body) {
-        Task task = leases.callingTask(callers.task(authorization).taskId());
-        LibraryConfig library = library(task.tenant(), name);
-        TaskLeases.requireDeclared(task, LibraryBackend.NAME, library.name(), "library");
-        Duration ttl = TaskLeases.ttl(body.ttl(), library.defaultTtl(), library.maxTtl(), "library");
-        Agent agent = leases.actingAgent(task);
-        Decision.Permit permit = policy.permitCheckOut(agent, library.name(), library.accounts().size(),
-                task.intent(ttl, Callers.sourceAddress(request)));
         try {
-            return Dtos.respond(leases.grant(task, agent, permit, LibraryBackend.NAME, library.name(), ttl, library.maxTtl(), body.approvalId()));
+            return Dtos.respond(leases.take(holder.taskId(), task -> {
+                LibraryConfig library = library(task.tenant(), name);
+                return new TaskLeases.Target<>(library, LibraryBackend.NAME, library.name(), "library", library.defaultTtl(),
+                        library.maxTtl());
+            }, body.ttl(), Callers.sourceAddress(request), body.approvalId(),
+                    (agent, library, intent) -> policy.permitCheckOut(agent, library.name(), library.config().accounts().size(), intent)));
         } catch (LeaseException e) {
             if (e.getCause() instanceof LibraryBackend.NoneFree none) {
                 return noneFree(none);

@@ -4,14 +4,12 @@ import dev.ephemera.server.domain.core.DomainException;
 import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.policy.PolicySchema;
 import dev.ephemera.server.domain.policy.TenantPolicies;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
@@ -24,49 +22,42 @@ import java.util.List;
 final class PolicyController {
     private final TenantPolicies policies;
     private final PolicySchema schema;
-    private final Callers callers;
 
-    PolicyController(TenantPolicies policies, PolicySchema schema, Callers callers) {
+    PolicyController(TenantPolicies policies, PolicySchema schema) {
         this.policies = policies;
         this.schema = schema;
-        this.callers = callers;
     }
 
     /** Validates against the schema and makes the text the tenant's current policy set, effective at once. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put
-    Dtos.PolicyView upload(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Body Dtos.PolicyUpload body) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.PolicyView upload(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @Body Dtos.PolicyUpload body) {
         return Dtos.PolicyView.of(policies.upload(admin.tenant(), body.policies(), admin.name()), true);
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get
-    Dtos.PolicyView current(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.PolicyView current(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
         return policies.currentVersion(admin.tenant()).map(v -> Dtos.PolicyView.of(v, true))
                 .orElseThrow(() -> DomainException.notFound("no policy set yet: every request is denied until one is uploaded"));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/versions")
-    List<Dtos.PolicyView> versions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Principal.Admin admin = callers.admin(authorization);
+    List<Dtos.PolicyView> versions(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
         return policies.versions(admin.tenant()).stream().map(v -> Dtos.PolicyView.of(v, false)).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/versions/{version}")
-    Dtos.PolicyView version(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String version) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.PolicyView version(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String version) {
         return policies.version(admin.tenant(), versionNumber(version)).map(v -> Dtos.PolicyView.of(v, true))
                 .orElseThrow(() -> DomainException.notFound("no policy version " + version));
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post("/rollback")
-    Dtos.PolicyView rollback(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @Body Dtos.PolicyRollback body) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.PolicyView rollback(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @Body Dtos.PolicyRollback body) {
         if (body.version() == null) {
             throw DomainException.invalid("version is required: the version whose policies become current again");
         }
@@ -75,8 +66,7 @@ final class PolicyController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get(value = "/schema", produces = MediaType.TEXT_PLAIN)
-    String schema(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        callers.admin(authorization);
+    String schema() {
         return schema.text();
     }
 

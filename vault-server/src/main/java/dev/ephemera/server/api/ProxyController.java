@@ -5,33 +5,28 @@ import dev.ephemera.server.domain.core.Durations;
 import dev.ephemera.server.domain.core.Names;
 import dev.ephemera.server.domain.lease.TaskLeases;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.ephemera.server.domain.agent.Agent;
 import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.auth.Principal;
-import dev.ephemera.server.domain.policy.Decision;
 import dev.ephemera.server.domain.policy.PolicyAction;
 import dev.ephemera.server.domain.policy.PolicyDecider;
 import dev.ephemera.server.domain.proxy.ProxyAuditLog;
 import dev.ephemera.server.domain.proxy.ProxyBackend;
 import dev.ephemera.server.domain.proxy.ProxyRoute;
 import dev.ephemera.server.domain.proxy.RouteCatalog;
-import dev.ephemera.server.domain.task.Task;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -67,16 +62,13 @@ final class ProxyController {
     private final TaskLeases leases;
     private final PolicyDecider policy;
     private final BreakGlassDesk breakGlass;
-    private final Callers callers;
 
-    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, BreakGlassDesk breakGlass,
-                    Callers callers) {
+    ProxyController(RouteCatalog routes, ProxyAuditLog audit, TaskLeases leases, PolicyDecider policy, BreakGlassDesk breakGlass) {
         this.routes = routes;
         this.audit = audit;
         this.leases = leases;
         this.policy = policy;
         this.breakGlass = breakGlass;
-        this.callers = callers;
     }
 
     /**
@@ -86,9 +78,8 @@ final class ProxyController {
      */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Put("/routes/{name}")
-    HttpResponse<?> configure(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name,
+    HttpResponse<?> configure(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String name,
                               @Body RouteAsk body) {
-        Principal.Admin admin = callers.admin(authorization);
         RouteCatalog.Spec spec = new RouteCatalog.Spec(body.protocol(), body.secretId(), body.upstream(), body.database(),
                 body.header(), body.scheme(), body.username(), body.upstreamTls(), Durations.parse("default_ttl", body.defaultTtl()),
                 Durations.parse("max_ttl", body.maxTtl()));
@@ -99,37 +90,33 @@ final class ProxyController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/routes")
-    List<RouteView> list(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        return routes.list(callers.admin(authorization).tenant()).stream().map(RouteView::of).toList();
+    List<RouteView> list(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
+        return routes.list(admin.tenant()).stream().map(RouteView::of).toList();
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/routes/{name}")
-    RouteView read(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String name) {
-        return RouteView.of(route(callers.admin(authorization).tenant(), name));
+    RouteView read(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String name) {
+        return RouteView.of(route(admin.tenant(), name));
     }
 
     /** 201 with the proxy's address and a lease token; the escrowed secret itself never leaves the vault. */
     @CalledBy(CalledBy.Caller.TASK)
     @Post("/routes/{name}/lease")
-    HttpResponse<?> lease(HttpRequest<?> request, @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<?> lease(HttpRequest<?> request, @RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder,
                           @PathVariable String name, @Body Dtos.LeaseAsk body) {
-        Task task = leases.callingTask(callers.task(authorization).taskId());
-        ProxyRoute route = route(task.tenant(), name);
-        TaskLeases.requireDeclared(task, ProxyBackend.NAME, route.name(), "route");
-        Duration ttl = TaskLeases.ttl(body.ttl(), route.defaultTtl(), route.maxTtl(), "route");
-        Agent agent = leases.actingAgent(task);
-        Decision.Permit permit = policy.permitRole(PolicyAction.LEASE, agent, ProxyBackend.NAME, route.name(),
-                task.intent(ttl, Callers.sourceAddress(request)));
-        return Dtos.respond(leases.grant(task, agent, permit, ProxyBackend.NAME, route.name(), ttl, route.maxTtl(), body.approvalId()));
+        return Dtos.respond(leases.take(holder.taskId(), task -> {
+            ProxyRoute route = route(task.tenant(), name);
+            return new TaskLeases.Target<>(route, ProxyBackend.NAME, route.name(), "route", route.defaultTtl(), route.maxTtl());
+        }, body.ttl(), Callers.sourceAddress(request), body.approvalId(),
+                (agent, route, intent) -> policy.permitRole(PolicyAction.LEASE, agent, ProxyBackend.NAME, route.name(), intent)));
     }
 
     /** Admin: every connection the proxies carried for a task of the tenant. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/connections{?task_id}")
-    ConnectionList connections(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    ConnectionList connections(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                @Nullable @QueryValue("task_id") String taskId) {
-        Principal.Admin admin = callers.admin(authorization);
         if (taskId == null || !taskId.matches("task_[0-9a-z]{1,40}")) {
             throw DomainException.invalid("task_id is required");
         }

@@ -7,14 +7,12 @@ import dev.ephemera.lease.Lease;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.server.domain.agent.AgentRegistry;
 import dev.ephemera.server.domain.auth.Principal;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -33,21 +31,18 @@ import java.util.function.Predicate;
 final class RevocationController {
     private final LeaseEngine engine;
     private final AgentRegistry agents;
-    private final Callers callers;
     /** Which tenant started each job: another tenant's admin does not see it. */
     private final java.util.Map<String, String> tenantOfJob = new java.util.concurrent.ConcurrentHashMap<>();
 
-    RevocationController(LeaseEngine engine, AgentRegistry agents, Callers callers) {
+    RevocationController(LeaseEngine engine, AgentRegistry agents) {
         this.engine = engine;
         this.agents = agents;
-        this.callers = callers;
     }
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Post
-    HttpResponse<Dtos.BulkView> start(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<Dtos.BulkView> start(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin,
                                       @Body Dtos.RevocationScope scope) {
-        Principal.Admin admin = callers.admin(authorization);
         String tenant = admin.tenant();
         List<String> described = new ArrayList<>();
         Predicate<Lease> filter = lease -> tenant.equals(lease.tenant());
@@ -93,8 +88,8 @@ final class RevocationController {
 
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{bulkId}")
-    Dtos.BulkView progress(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String bulkId) {
-        String tenant = callers.admin(authorization).tenant();
+    Dtos.BulkView progress(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String bulkId) {
+        String tenant = admin.tenant();
         return engine.bulkRevocation(bulkId).filter(job -> tenant.equals(tenantOfJob.get(job.id()))).map(Dtos.BulkView::of)
                 .orElseThrow(() -> DomainException.notFound("no bulk revocation " + bulkId
                         + " (jobs are kept in memory until a restart; their leases stay marked for revocation)"));

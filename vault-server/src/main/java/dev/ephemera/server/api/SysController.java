@@ -6,13 +6,11 @@ import dev.ephemera.server.domain.auth.Principal;
 import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.domain.proxy.ProxyServers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -31,14 +29,12 @@ final class SysController {
 
     private final PrometheusMeterRegistry metrics;
     private final Tokens tokens;
-    private final Callers callers;
     private final ProxyServers proxies;
 
-    SysController(PrometheusMeterRegistry metrics, Tokens tokens, Callers callers, ProxyServers proxies) {
+    SysController(PrometheusMeterRegistry metrics, Tokens tokens, ProxyServers proxies) {
         this.proxies = proxies;
         this.tokens = tokens;
         this.metrics = metrics;
-        this.callers = callers;
     }
 
     @CalledBy(CalledBy.Caller.ANYONE)
@@ -61,8 +57,7 @@ final class SysController {
 
     @CalledBy(CalledBy.Caller.OPERATOR)
     @Get("/metrics")
-    HttpResponse<String> metrics(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        callers.operator(authorization);
+    HttpResponse<String> metrics(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin) {
         return HttpResponse.ok(metrics.scrape()).contentType(PROMETHEUS_TEXT);
     }
 
@@ -70,9 +65,8 @@ final class SysController {
     @CalledBy(CalledBy.Caller.OPERATOR)
     @Post("/admin-tokens")
     @ExecuteOn(TaskExecutors.BLOCKING)
-    HttpResponse<Dtos.AdminTokenIssued> issueAdminToken(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+    HttpResponse<Dtos.AdminTokenIssued> issueAdminToken(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin operator,
                                                        @Body Dtos.AdminTokenRequest body) {
-        Principal.Admin operator = callers.operator(authorization);
         String name = Names.require("name", body.name());
         String tenant = Names.require("tenant", body.tenant());
         boolean asOperator = Boolean.TRUE.equals(body.operator());

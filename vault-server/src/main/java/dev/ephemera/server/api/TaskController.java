@@ -23,6 +23,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -41,11 +42,10 @@ final class TaskController {
     private final RateLimits rates;
     private final Delegations delegations;
     private final TaskService tasks;
-    private final Callers callers;
     private final InstantSource clock;
 
     TaskController(WorkloadTokens workloadTokens, AgentRegistry agents, AgentLifecycle lifecycle, TaskService tasks,
-                   DecisionLog decisions, RateLimits rates, Delegations delegations, Callers callers, InstantSource clock) {
+                   DecisionLog decisions, RateLimits rates, Delegations delegations, InstantSource clock) {
         this.delegations = delegations;
         this.rates = rates;
         this.lifecycle = lifecycle;
@@ -53,7 +53,6 @@ final class TaskController {
         this.workloadTokens = workloadTokens;
         this.agents = agents;
         this.tasks = tasks;
-        this.callers = callers;
         this.clock = clock;
     }
 
@@ -83,9 +82,9 @@ final class TaskController {
     @CalledBy(CalledBy.Caller.TASK)
     @Post("/self/delegations")
     HttpResponse<Dtos.DelegationOffered> delegate(HttpRequest<?> request,
-                                                  @Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization,
+                                                  @RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder,
                                                   @Body Dtos.DelegateTask body) {
-        Task parent = tasks.requireActive(callers.task(authorization).taskId());
+        Task parent = tasks.requireActive(holder.taskId());
         Agent delegator = agents.require(parent.tenant(), parent.agentId());
         agents.requireMayAct(delegator);
         rates.acquire(new RateLimits.Scopes(parent.tenant(), parent.agentId(), parent.id()));
@@ -101,8 +100,8 @@ final class TaskController {
 
     @CalledBy(CalledBy.Caller.TASK)
     @Get("/self")
-    Dtos.TaskView self(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Task task = tasks.find(callers.task(authorization).taskId())
+    Dtos.TaskView self(@RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder) {
+        Task task = tasks.find(holder.taskId())
                 .orElseThrow(() -> DomainException.unauthenticated("invalid or expired token"));
         return Dtos.TaskView.of(task, clock.instant(), null);
     }
@@ -110,16 +109,14 @@ final class TaskController {
     /** The task's own policy decisions, so an agent can see why it was refused. */
     @CalledBy(CalledBy.Caller.TASK)
     @Get("/self/decisions")
-    Dtos.DecisionList ownDecisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        Principal.TaskHolder holder = callers.task(authorization);
+    Dtos.DecisionList ownDecisions(@RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder) {
         return new Dtos.DecisionList(holder.taskId(), decisions.ofTask(holder.tenant(), holder.taskId()));
     }
 
     /** Admin: every decision taken within a task of the admin's tenant, oldest first. */
     @CalledBy(CalledBy.Caller.ADMIN)
     @Get("/{taskId}/decisions")
-    Dtos.DecisionList decisions(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization, @PathVariable String taskId) {
-        Principal.Admin admin = callers.admin(authorization);
+    Dtos.DecisionList decisions(@RequestAttribute(Callers.PRINCIPAL) Principal.Admin admin, @PathVariable String taskId) {
         Task task = (TASK_ID.matcher(taskId).matches() ? tasks.find(taskId) : java.util.Optional.<Task>empty())
                 .filter(t -> t.tenant().equals(admin.tenant()))
                 .orElseThrow(() -> DomainException.notFound("no task " + taskId));
@@ -128,8 +125,8 @@ final class TaskController {
 
     @CalledBy(CalledBy.Caller.TASK)
     @Post("/self/end")
-    Dtos.TaskEnded end(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
-        TaskService.Ended ended = tasks.end(callers.task(authorization).taskId());
+    Dtos.TaskEnded end(@RequestAttribute(Callers.PRINCIPAL) Principal.TaskHolder holder) {
+        TaskService.Ended ended = tasks.end(holder.taskId());
         return new Dtos.TaskEnded(ended.task().id(), "ended", ended.leasesRevoking(), ended.subTasksEnded());
     }
 }

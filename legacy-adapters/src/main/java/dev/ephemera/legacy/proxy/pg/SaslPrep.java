@@ -21,9 +21,9 @@ final class SaslPrep {
     /** Which reading of the profile applies. */
     enum Reading {
         /** RFC 4013 for a stored string: unassigned code points are refused (RFC 3454 section 7). */
-        STORED(true, false, true),
+        STORED,
         /** RFC 4013 for a query: unassigned code points pass through. */
-        QUERY(true, true, true),
+        QUERY,
         /**
          * PostgreSQL's {@code pg_saslprep}, which builds every SCRAM verifier it stores: unassigned
          * code points refused, a string that maps to nothing refused, and the checks run on the
@@ -32,16 +32,18 @@ final class SaslPrep {
          * NFKC U+0300 is not). PostgreSQL also passes pure ASCII through unchecked; refusing an ASCII
          * control here ends the same way, since the caller then falls back to the input unchanged.
          */
-        POSTGRESQL(false, false, false);
+        POSTGRESQL;
 
-        private final boolean checksOutput;
-        private final boolean allowsUnassigned;
-        private final boolean allowsEmpty;
+        boolean checksOutput() {
+            return this != POSTGRESQL;
+        }
 
-        Reading(boolean checksOutput, boolean allowsUnassigned, boolean allowsEmpty) {
-            this.checksOutput = checksOutput;
-            this.allowsUnassigned = allowsUnassigned;
-            this.allowsEmpty = allowsEmpty;
+        boolean allowsUnassigned() {
+            return this == QUERY;
+        }
+
+        boolean allowsEmpty() {
+            return this != POSTGRESQL;
         }
     }
 
@@ -85,11 +87,11 @@ final class SaslPrep {
                 mapped.appendCodePoint(c);
             }
         });
-        if (mapped.isEmpty() && !reading.allowsEmpty) {
+        if (mapped.isEmpty() && !reading.allowsEmpty()) {
             return new Refused(Violation.EMPTY);
         }
         String normalised = Normalizer.normalize(mapped, Normalizer.Form.NFKC);
-        Violation violation = violation(reading.checksOutput ? normalised : mapped.toString(), reading);
+        Violation violation = violation(reading.checksOutput() ? normalised : mapped.toString(), reading);
         return violation == null ? new Prepared(normalised) : new Refused(violation);
     }
 
@@ -116,7 +118,7 @@ final class SaslPrep {
             if (PROHIBITED.contains(c)) {
                 return Violation.PROHIBITED;
             }
-            if (!reading.allowsUnassigned && UNASSIGNED.contains(c)) {
+            if (!reading.allowsUnassigned() && UNASSIGNED.contains(c)) {
                 return Violation.UNASSIGNED;
             }
             randAl |= RAND_AL_CAT.contains(c);

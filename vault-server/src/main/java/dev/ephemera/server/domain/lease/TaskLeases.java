@@ -9,6 +9,7 @@ import dev.ephemera.server.domain.approval.Approval;
 import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.policy.Decision;
 import dev.ephemera.server.domain.policy.DecisionLog;
+import dev.ephemera.server.domain.policy.Intent;
 import dev.ephemera.server.domain.quota.LeaseQuota;
 import dev.ephemera.server.domain.quota.RateLimits;
 import dev.ephemera.server.domain.task.Task;
@@ -20,6 +21,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.function.Function;
 
 /**
  * What every lease a task takes goes through once policy has permitted it — a backend role, a
@@ -61,27 +63,58 @@ public final class TaskLeases {
         this.clock = clock;
     }
 
+    /**
+     * What a task asks to lease — a backend's role, a library or a proxy route ({@code config}) — as
+     * the backend that issues it, its name, its kind in messages, and its TTL bounds.
+     */
+    public record Target<C>(C config, String backend, String name, String kind, Duration defaultTtl, Duration maxTtl) {
+    }
+
+    /** The policy question a kind of target asks. */
+    @FunctionalInterface
+    public interface Permits<C> {
+        Decision.Permit decide(Agent agent, Target<C> target, Intent intent);
+    }
+
+    /**
+     * Everything a task's lease goes through, in order: the calling task active and within its rate,
+     * the target (looked up in the task's tenant) declared by the task, the TTL within the target's
+     * bounds, an agent that may still act, policy, then approval or grant.
+     */
+    public <C> Outcome take(String taskId, Function<Task, Target<C>> target, Object askedTtl, String sourceAddress,
+                            String approvalId, Permits<C> permits) {
+        Task task = callingTask(taskId);
+        Target<C> wanted = target.apply(task);
+        requireDeclared(task, wanted);
+        Duration ttl = ttl(askedTtl, wanted);
+        Agent agent = actingAgent(task);
+        Decision.Permit permit = permits.decide(agent, wanted, task.intent(ttl, sourceAddress));
+        return grant(task, agent, permit, wanted.backend(), wanted.name(), ttl, wanted.maxTtl(), approvalId);
+    }
+
     /** The calling task, active, with one request of its rate spent: where every lease-taking call starts. */
-    public Task callingTask(String taskId) {
+    private Task callingTask(String taskId) {
         Task task = tasks.requireActive(taskId);
         rates.acquire(new RateLimits.Scopes(task.tenant(), task.agentId(), task.id()));
         return task;
     }
 
     /** Refuses a target outside the roles the task declared ({@code backend/name}). */
-    public static void requireDeclared(Task task, String backend, String name, String what) {
-        if (!task.allowsRole(backend, name)) {
-            throw DomainException.forbidden(what + " " + (what.equals("role") ? backend + "/" : "") + name
+    private static void requireDeclared(Task task, Target<?> target) {
+        String what = target.kind();
+        if (!task.allowsRole(target.backend(), target.name())) {
+            throw DomainException.forbidden(what + " " + (what.equals("role") ? target.backend() + "/" : "") + target.name()
                     + " is outside the roles task " + task.id() + " declared");
         }
     }
 
     /** The TTL asked for, or the target's default; refused past the target's maximum. */
-    public static Duration ttl(Object asked, Duration defaultTtl, Duration maxTtl, String what) {
+    private static Duration ttl(Object asked, Target<?> target) {
         Duration requested = Durations.parse("ttl", asked);
-        Duration ttl = requested == null ? defaultTtl : requested;
-        if (ttl.compareTo(maxTtl) > 0) {
-            throw DomainException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the " + what + "'s max_ttl (" + maxTtl.toSeconds() + "s)");
+        Duration ttl = requested == null ? target.defaultTtl() : requested;
+        if (ttl.compareTo(target.maxTtl()) > 0) {
+            throw DomainException.invalid("ttl (" + ttl.toSeconds() + "s) exceeds the " + target.kind() + "'s max_ttl ("
+                    + target.maxTtl().toSeconds() + "s)");
         }
         return ttl;
     }
@@ -95,7 +128,7 @@ public final class TaskLeases {
     }
 
     /** The lease ends by {@code roleMaxTtl} from now and never after the task. */
-    public Outcome grant(Task task, Agent agent, Decision.Permit permit, String backend, String role, Duration ttl,
+    private Outcome grant(Task task, Agent agent, Decision.Permit permit, String backend, String role, Duration ttl,
                          Duration roleMaxTtl, String approvalId) {
         Approval approval = null;
         if (permit.approval().required()) {
