@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * Says a configuration record's failed validation as the operator wrote it: the property's name and
  * the rule, e.g. {@code ephemera.quota.live-leases-per-task must be greater than 0}. Micronaut reports
  * it as the record's class and its components' Java names inside a bean-instantiation trace; the
- * record's {@link ConfigurationProperties} prefix turns those back into the property names.
+ * record's {@link ConfigurationProperties} prefix turns those back into the property names. A
+ * record's own check across components, an {@link IllegalArgumentException} from its constructor,
+ * and a value that is not of its property's type ({@link Unreadable}) are said as they are.
  */
 final class ConfigurationFailure {
     private static final Pattern BEAN = Pattern.compile("Validation failed for bean definition \\[([\\w.$]+)]");
@@ -32,6 +34,11 @@ final class ConfigurationFailure {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof Unreadable unreadable) {
                 return Optional.of(unreadable.getMessage());
+            }
+            // A record's own check across its components (a default beyond the maximum) names them itself.
+            if (t instanceof IllegalArgumentException && t.getStackTrace().length > 0
+                    && prefixOf(t.getStackTrace()[0].getClassName()).isPresent()) {
+                return Optional.of(t.getMessage());
             }
             String message = t.getMessage();
             Matcher bean = message == null ? null : BEAN.matcher(message);

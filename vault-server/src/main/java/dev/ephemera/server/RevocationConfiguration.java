@@ -19,6 +19,13 @@ record RevocationConfiguration(@Bindable(defaultValue = "1s") @PositiveDuration 
                                @Bindable(defaultValue = "15m") @PositiveDuration Duration irrevocableRetry,
                                @Bindable(defaultValue = "8") @Positive int concurrencyPerBackend) {
 
+    RevocationConfiguration {
+        if (initialBackoff != null && maxBackoff != null && initialBackoff.compareTo(maxBackoff) > 0) {
+            throw new IllegalArgumentException("ephemera.revocation.initial-backoff (" + initialBackoff
+                    + ") must not exceed ephemera.revocation.max-backoff (" + maxBackoff + ")");
+        }
+    }
+
     RetryPolicy retryPolicy() {
         return new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, irrevocableRetry);
     }

@@ -57,4 +57,18 @@ class ConfigurationValidationTest {
                 .isInstanceOf(EphemeraServer.StartFailure.class)
                 .hasMessage("ephemera.task.default-ttl must be a duration such as 90s, 15m or 1h");
     }
+
+    @Test
+    void aDefaultTaskLifetimeBeyondTheMaximumIsRefused() {
+        assertThatThrownBy(() -> start(Map.of("ephemera.task.default-ttl", "2h", "ephemera.task.max-ttl", "90m")))
+                .isInstanceOf(EphemeraServer.StartFailure.class)
+                .hasMessage("ephemera.task.default-ttl (PT2H) must not exceed ephemera.task.max-ttl (PT1H30M)");
+    }
+
+    @Test
+    void aFirstRetryAfterTheLongestIsRefused() {
+        assertThatThrownBy(() -> start(Map.of("ephemera.revocation.initial-backoff", "2m")))
+                .isInstanceOf(EphemeraServer.StartFailure.class)
+                .hasMessage("ephemera.revocation.initial-backoff (PT2M) must not exceed ephemera.revocation.max-backoff (PT1M)");
+    }
 }
