@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Starts the vault on a data directory: opens storage, unseals, recovers leases, then serves HTTP. */
 public final class EphemeraServer implements AutoCloseable {
@@ -31,6 +32,8 @@ public final class EphemeraServer implements AutoCloseable {
             context = ApplicationContext.builder()
                     .properties(properties)
                     .deduceEnvironment(false)
+                    // Every ephemera.* record is bound and validated now, so a bad setting stops the start, not a later request.
+                    .eagerInitConfiguration(true)
                     .banner(false)
                     .start();
         } catch (RuntimeException e) {
@@ -59,7 +62,7 @@ public final class EphemeraServer implements AutoCloseable {
 
     /**
      * A start refused for a reason the operator can fix (a wrong or unreadable unseal key, a data
-     * directory another process holds), said in one line: the dependency-injection trace around it says nothing more.
+     * directory another process holds, a setting that breaks its rule), said in one line: the dependency-injection trace around it says nothing more.
      */
     public static final class StartFailure extends RuntimeException {
         private StartFailure(String message, Throwable cause) {
@@ -67,6 +70,10 @@ public final class EphemeraServer implements AutoCloseable {
         }
 
         static RuntimeException explain(RuntimeException e) {
+            Optional<String> setting = ConfigurationFailure.explain(e);
+            if (setting.isPresent()) {
+                return new StartFailure(setting.get(), e);
+            }
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof dev.ephemera.crypto.KeyringException keyring) {
                     return new StartFailure(keyring.getMessage(), e); // names which: wrong key, corrupt, unknown format

@@ -4,7 +4,6 @@ import dev.ephemera.server.domain.core.Documents;
 import dev.ephemera.crypto.UnsealKey;
 import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseStore;
-import dev.ephemera.lease.RetryPolicy;
 import dev.ephemera.server.domain.backend.BackendRegistry;
 import dev.ephemera.storage.KeyValueStore;
 import dev.ephemera.storage.RocksStore;
@@ -15,14 +14,12 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.InstantSource;
 
 /**
@@ -34,10 +31,9 @@ public class VaultFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    SealedStore sealedStore(@Value("${ephemera.data-dir}") Path dataDir,
-                            @Value("${ephemera.unseal-key-file}") Path unsealKeyFile) {
-        KeyValueStore raw = RocksStore.open(dataDir.resolve("rocksdb"));
-        try (UnsealKey key = readUnsealKey(unsealKeyFile)) {
+    SealedStore sealedStore(StorageConfiguration configuration) {
+        KeyValueStore raw = RocksStore.open(configuration.dataDir().resolve("rocksdb"));
+        try (UnsealKey key = readUnsealKey(configuration.unsealKeyFile())) {
             return SealedStore.isInitialized(raw) ? SealedStore.unseal(raw, key) : SealedStore.initialize(raw, key);
         } catch (RuntimeException e) {
             raw.close();
@@ -66,13 +62,9 @@ public class VaultFactory {
     @Context
     @Bean(preDestroy = "close")
     LeaseEngine leaseEngine(SealedStore store, BackendRegistry backends, InstantSource clock, PrometheusMeterRegistry metrics,
-                            @Value("${ephemera.revocation.initial-backoff:1s}") Duration initialBackoff,
-                            @Value("${ephemera.revocation.max-backoff:60s}") Duration maxBackoff,
-                            @Value("${ephemera.revocation.max-attempts:12}") int maxAttempts,
-                            @Value("${ephemera.revocation.irrevocable-retry:15m}") Duration slowRetry,
-                            @Value("${ephemera.revocation.concurrency-per-backend:8}") int concurrency) {
-        LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock,
-                new RetryPolicy(initialBackoff, maxBackoff, 2.0, maxAttempts, slowRetry), concurrency, metrics);
+                            RevocationConfiguration revocation) {
+        LeaseEngine engine = new LeaseEngine(new LeaseStore(store), backends, clock, revocation.retryPolicy(),
+                revocation.concurrencyPerBackend(), metrics);
         // Serve at once; with millions of leases, recovery finishes in the background (and logs it).
         engine.startInBackground();
         return engine;

@@ -1,6 +1,5 @@
 package dev.ephemera.server.http;
 
-import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
@@ -17,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,11 +38,8 @@ final class RequestHeadGuards implements BeanCreatedEventListener<NettyServerCus
 
     private final long limitMillis;
 
-    RequestHeadGuards(@Value("${ephemera.server.header-read-timeout:10s}") Duration limit) {
-        if (limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("ephemera.server.header-read-timeout must be positive, not " + limit);
-        }
-        this.limitMillis = limit.toMillis();
+    RequestHeadGuards(ServerConfiguration configuration) {
+        this.limitMillis = configuration.headerReadTimeout().toMillis();
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.ephemera.server.domain.backend.PostgresBackend.MarkedRole;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.List;
@@ -44,14 +43,13 @@ public final class OrphanRoleReconciler {
             Thread.ofPlatform().name("ephemera-reconcile").daemon().factory());
 
     OrphanRoleReconciler(BackendCatalog catalog, BackendRegistry registry, LeaseEngine engine, PrometheusMeterRegistry metrics,
-                         @Value("${ephemera.reconcile.interval:10m}") Duration interval,
-                         @Value("${ephemera.reconcile.max-drops:100}") int maxDrops) {
+                         ReconcileConfiguration configuration) {
         this.catalog = catalog;
         this.registry = registry;
         this.engine = engine;
-        this.maxDrops = maxDrops;
+        this.maxDrops = configuration.maxDrops();
         this.metrics = metrics;
-        long millis = Math.max(interval.toMillis(), 100);
+        long millis = Math.max(configuration.interval().toMillis(), 100);
         ticker.scheduleWithFixedDelay(this::runQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 

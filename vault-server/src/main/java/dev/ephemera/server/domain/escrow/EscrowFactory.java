@@ -7,9 +7,7 @@ import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.legacy.rotation.Rotator;
 import dev.ephemera.storage.SealedStore;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.time.InstantSource;
 
 /** The legacy-adapters components, over the vault's sealed store. */
@@ -22,9 +20,8 @@ class EscrowFactory {
     }
 
     @Singleton
-    Rotator rotator(EscrowStore escrow, RotationDrivers drivers,
-                    @Value("${ephemera.escrow.rotation-attempts:3}") int attempts) {
-        return new Rotator(escrow, drivers, attempts);
+    Rotator rotator(EscrowStore escrow, RotationDrivers drivers, EscrowConfiguration configuration) {
+        return new Rotator(escrow, drivers, configuration.rotationAttempts());
     }
 
     @Singleton
@@ -35,8 +32,8 @@ class EscrowFactory {
     /** The account a pair switched away from keeps its password for {@code overlap}, for consumers that read it just before. */
     @Singleton
     DualAccountRotation dualAccountRotation(SealedStore store, EscrowStore escrow, Rotator rotator, InstantSource clock,
-                                            @Value("${ephemera.escrow.dual-overlap:1m}") Duration overlap) {
-        return new DualAccountRotation(store, escrow, rotator, clock, overlap);
+                                            EscrowConfiguration configuration) {
+        return new DualAccountRotation(store, escrow, rotator, clock, configuration.dualOverlap());
     }
 
     /**
@@ -45,7 +42,7 @@ class EscrowFactory {
      */
     @Singleton
     RotationScheduler rotationScheduler(DualAccounts pairs, InstantSource clock,
-                                        @Value("${ephemera.escrow.rotation-gap:1s}") Duration gap) {
-        return new RotationScheduler(pairs::rotate, clock, gap);
+                                        EscrowConfiguration configuration) {
+        return new RotationScheduler(pairs::rotate, clock, configuration.rotationGap());
     }
 }

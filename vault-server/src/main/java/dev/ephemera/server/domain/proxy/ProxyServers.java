@@ -5,8 +5,6 @@ import dev.ephemera.legacy.proxy.http.HttpProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgProxyLimits;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -41,27 +39,17 @@ public final class ProxyServers {
     private PgProxyServer postgres;
     private volatile String postgresAuthority;
 
-    ProxyServers(ProxyGate gate, ProxyAuditLog audit, @Value("${ephemera.proxy.host:127.0.0.1}") String host,
-                 @Value("${ephemera.proxy.http.port:-1}") int httpPort, @Value("${ephemera.proxy.postgres.port:-1}") int postgresPort,
-                 @Nullable @Value("${ephemera.proxy.tls.key-store:}") String keyStore,
-                 @Nullable @Value("${ephemera.proxy.tls.key-store-password:}") String keyStorePassword,
-                 @Value("${ephemera.proxy.postgres.max-sessions:" + PgProxyLimits.DEFAULT_MAX_SESSIONS + "}") int postgresMaxSessions,
-                 @Value("${ephemera.proxy.postgres.max-handshakes:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES + "}") int postgresMaxHandshakes,
-                 @Value("${ephemera.proxy.postgres.max-handshakes-per-source:" + PgProxyLimits.DEFAULT_MAX_HANDSHAKES_PER_SOURCE + "}")
-                 int postgresMaxHandshakesPerSource,
-                 @Value("${ephemera.proxy.postgres.handshake-timeout:5s}") Duration postgresHandshakeTimeout,
-                 @Value("${ephemera.proxy.postgres.refusal-log-interval:10s}") Duration postgresRefusalLogInterval,
-                 @Value("${ephemera.proxy.http.request-read-timeout:30s}") Duration httpRequestReadTimeout) {
+    ProxyServers(ProxyGate gate, ProxyAuditLog audit, ProxyConfiguration configuration) {
         this.gate = gate;
         this.audit = audit;
-        this.host = host;
-        this.httpPort = httpPort;
-        this.postgresPort = postgresPort;
-        this.httpRequestReadTimeout = httpRequestReadTimeout;
-        this.postgresLimits = new PgProxyLimits(postgresMaxSessions, postgresMaxHandshakes, postgresMaxHandshakesPerSource,
-                postgresHandshakeTimeout, postgresRefusalLogInterval);
+        this.host = configuration.host();
+        this.httpPort = configuration.http().enabled() ? configuration.http().port() : -1;
+        this.postgresPort = configuration.postgres().enabled() ? configuration.postgres().port() : -1;
+        this.httpRequestReadTimeout = configuration.http().requestReadTimeout();
+        this.postgresLimits = configuration.postgres().limits();
+        String keyStore = configuration.tls().keyStore();
         this.keyStore = keyStore == null || keyStore.isBlank() ? null : Path.of(keyStore);
-        this.keyStorePassword = keyStorePassword == null ? "" : keyStorePassword;
+        this.keyStorePassword = configuration.tls().keyStorePassword() == null ? "" : configuration.tls().keyStorePassword();
     }
 
     @PostConstruct

@@ -3,7 +3,6 @@ package dev.ephemera.server.domain.quota;
 import dev.ephemera.server.domain.core.DomainException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,16 +34,10 @@ public final class RateLimits {
     private final MeterRegistry registry;
     private volatile long nextSweep;
 
-    RateLimits(@Value("${ephemera.quota.requests-per-second-per-task:20}") double perTask,
-               @Value("${ephemera.quota.requests-per-second-per-agent:50}") double perAgent,
-               @Value("${ephemera.quota.requests-per-second-per-tenant:1000}") double perTenant,
-               MeterRegistry registry) {
-        if (perTask <= 0 || perAgent <= 0 || perTenant <= 0) {
-            throw new IllegalArgumentException("ephemera.quota.requests-per-second-* must be positive");
-        }
-        this.perTask = perTask;
-        this.perAgent = perAgent;
-        this.perTenant = perTenant;
+    RateLimits(QuotaConfiguration configuration, MeterRegistry registry) {
+        this.perTask = configuration.requestsPerSecondPerTask();
+        this.perAgent = configuration.requestsPerSecondPerAgent();
+        this.perTenant = configuration.requestsPerSecondPerTenant();
         this.registry = registry;
     }
 

@@ -13,7 +13,6 @@ import dev.ephemera.server.domain.policy.PolicyDecider;
 import dev.ephemera.server.domain.policy.Sensitivity;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.Keys;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,14 +62,14 @@ public final class Delegations {
     private final int maxDepth;
 
     Delegations(Documents documents, Tokens tokens, PolicyDecider policy, DecisionLog decisions, TaskService tasks,
-                InstantSource clock, @Value("${ephemera.delegation.max-depth:3}") int maxDepth) {
+                InstantSource clock, DelegationConfiguration configuration) {
         this.documents = documents;
         this.tokens = tokens;
         this.policy = policy;
         this.decisions = decisions;
         this.tasks = tasks;
         this.clock = clock;
-        this.maxDepth = maxDepth;
+        this.maxDepth = configuration.maxDepth();
     }
 
     /** Offers a sub-task of {@code parent} to {@code subAgent}; refuses anything wider than the parent. */

@@ -16,7 +16,6 @@ import dev.ephemera.server.domain.policy.PolicyDecider;
 import dev.ephemera.server.domain.policy.Sensitivity;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.Keys;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,16 +48,15 @@ public final class TaskService implements AgentTasks {
     private final Duration maxTtl;
 
     TaskService(Documents documents, Tokens tokens, PolicyDecider policy, DecisionLog decisions, LeaseEngine leases,
-                InstantSource clock, @Value("${ephemera.task.default-ttl:1h}") Duration defaultTtl,
-                @Value("${ephemera.task.max-ttl:24h}") Duration maxTtl) {
+                InstantSource clock, TaskConfiguration configuration) {
         this.documents = documents;
         this.tokens = tokens;
         this.policy = policy;
         this.decisions = decisions;
         this.leases = leases;
         this.clock = clock;
-        this.defaultTtl = defaultTtl;
-        this.maxTtl = maxTtl;
+        this.defaultTtl = configuration.defaultTtl();
+        this.maxTtl = configuration.maxTtl();
     }
 
     public record Started(Task task, String token) {
