@@ -16,6 +16,11 @@ public final class Keys {
         return join(parts, true);
     }
 
+    /** Whether {@code part} may stand in a key: a name taken from a request may not, and then names nothing. */
+    public static boolean isPart(String part) {
+        return part != null && !part.isEmpty() && part.indexOf('/') < 0;
+    }
+
     public static String toString(byte[] key) {
         return new String(key, StandardCharsets.UTF_8);
     }
@@ -24,7 +29,7 @@ public final class Keys {
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
-            if (part == null || part.isEmpty() || part.indexOf('/') >= 0) {
+            if (!isPart(part)) {
                 throw new IllegalArgumentException("a key part must be non-empty and contain no '/'");
             }
             if (i > 0) {

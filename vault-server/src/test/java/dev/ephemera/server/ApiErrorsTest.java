@@ -149,6 +149,13 @@ class ApiErrorsTest {
         assertError(vault.call("GET", "/v1/backends", taskToken, null), 403, "forbidden");
     }
 
+    /** Found by ApiFuzzTest (seed 11520286954806): an escaped '/' in a consumer id reached the store as a key part (500). */
+    @Test
+    void aConsumerIdNoGrantCouldHaveIsNotFound() {
+        assertError(vault.call("DELETE", "/v1/escrow/some-key/consumers/..%2F..%2Fbackends", vault.adminToken(), null), 404,
+                "not_found");
+    }
+
     @Test
     void adminTokenCannotLease() {
         assertError(vault.call("POST", "/v1/leases", vault.adminToken(), Map.of("backend", "pg", "role", "readonly")), 403, "forbidden");

@@ -50,7 +50,7 @@ public final class Consumers {
     }
 
     public Optional<Grant> find(String tenant, String id) {
-        return documents.get(key(tenant, id), Grant.class);
+        return Keys.isPart(id) ? documents.get(key(tenant, id), Grant.class) : Optional.empty();
     }
 
     public List<Grant> of(String tenant, String secretId) {
