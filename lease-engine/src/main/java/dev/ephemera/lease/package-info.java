@@ -5,4 +5,4 @@
  * after a restart. Depends on {@code storage}; knows backends only through the SPI in {@code
  * lease.backend}.
  */
-package dev.ephemera.lease.;
+package dev.ephemera.lease;
