@@ -7,15 +7,14 @@ import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Human-in-the-loop through the real server and PostgreSQL: a lease that policy permits only with
@@ -34,8 +33,8 @@ class ApprovalTest {
             when { resource.name == "readonly" && context.sensitivity == "restricted" };
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
     static String owner;
@@ -44,20 +43,11 @@ class ApprovalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         vault.putPolicy(POLICIES);
         Tokens tokens = vault.server().bean(Tokens.class);
         owner = tokens.issueAdmin("alice@example.com", "default"); // the test agent's owner
         bob = tokens.issueAdmin("bob@example.com", "default");
         carol = tokens.issueAdmin("carol@example.com", "default");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test

@@ -10,39 +10,29 @@ import dev.ephemera.client.Task;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A task-scoped PostgreSQL lease end to end: the real server, the Java client, real PostgreSQL. */
 class LeaseLifecycleTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
         postgres.execute("""
                 CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, total int NOT NULL);
                 INSERT INTO orders VALUES (1, 10), (2, 20), (3, 30) ON CONFLICT DO NOTHING""");
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test

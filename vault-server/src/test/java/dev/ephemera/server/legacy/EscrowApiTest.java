@@ -7,10 +7,10 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.domain.core.Documents;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import dev.ephemera.storage.Keys;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,15 +31,9 @@ class EscrowApiTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
-    }
 
     @Test
     void creationTakesTheAccountOverAndNoViewCarriesTheValue() throws Exception {

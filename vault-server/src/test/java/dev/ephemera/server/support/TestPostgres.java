@@ -13,7 +13,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The one PostgreSQL fixture: a Testcontainers server where a Docker engine answers, the embedded
- * binaries otherwise. Both are real PostgreSQL with password authentication.
+ * binaries otherwise. Both are real PostgreSQL with password authentication. A test class normally
+ * gets a database of its own on the server its JVM shares ({@link PostgresDatabase}); {@link #start()}
+ * is for the few that change the server itself.
  */
 public final class TestPostgres implements AutoCloseable {
     private final String jdbcUrl;
@@ -28,6 +30,13 @@ public final class TestPostgres implements AutoCloseable {
         this.server = server;
     }
 
+    /** The same server as seen from another of its databases, closed by {@code closer}. */
+    TestPostgres inDatabase(String database, AutoCloseable closer) {
+        String url = jdbcUrl.replaceFirst("(//[^/]+/)[^?]*", "$1" + database);
+        return new TestPostgres(url, adminUser, adminPassword, closer);
+    }
+
+    /** A server of the caller's own, stopped by {@link #close()}. */
     public static TestPostgres start() {
         if (dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
