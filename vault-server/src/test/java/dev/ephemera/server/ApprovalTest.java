@@ -3,11 +3,15 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.auth.Tokens;
+import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.ServerThreads;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
 import dev.ephemera.server.support.VaultFixture;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -128,9 +132,11 @@ class ApprovalTest {
     void theAgentWaitsForTheDecision() throws Exception {
         String task = startTask("internal");
         String id = lease(task, null).expect(202).json().get("approval_id").asText();
+        long alreadyWaiting = ServerThreads.waitingIn(Approvals.class, "await");
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(
                 () -> vault.call("GET", "/v1/approvals/" + id + "?wait=20s", task, null));
-        Thread.sleep(300);
+        Eventually.within(Duration.ofSeconds(10), "the agent's request waits for the decision",
+                () -> ServerThreads.waitingIn(Approvals.class, "await") > alreadyWaiting);
         assertThat(vault.call("GET", "/v1/approvals", vault.adminToken(), null).expect(200).json().toString()).contains(id);
         vault.call("POST", "/v1/approvals/" + id + "/approve", carol, null).expect(200);
 

@@ -12,11 +12,13 @@ import dev.ephemera.client.Sensitivity;
 import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.server.domain.auth.Tokens;
+import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,15 +116,14 @@ class ClientAgentFlowTest {
         }
     }
 
-    private static String awaitPendingApproval(String taskId) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
+    private static String awaitPendingApproval(String taskId) throws Exception {
+        return Eventually.found(Duration.ofSeconds(10), "no approval became pending", () -> {
             for (var approval : vault.call("GET", "/v1/approvals", vault.adminToken(), null).expect(200).json()) {
                 if (approval.get("task_id").asText().equals(taskId)) {
-                    return approval.get("approval_id").asText();
+                    return Optional.of(approval.get("approval_id").asText());
                 }
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no approval became pending");
+            return Optional.empty();
+        });
     }
 }

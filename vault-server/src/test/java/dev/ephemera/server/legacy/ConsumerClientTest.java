@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsumerClientTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    /** Patience for queries to go through on a machine another build is loading. */
+    private static final Duration SERVED = Duration.ofSeconds(20);
 
     @RegisterExtension
     static final VaultFixture env = VaultFixture.withPostgres();
@@ -186,12 +188,15 @@ class ConsumerClientTest {
         try (SecretWatcher watcher = consumer(grant(role)).watch(role)) {
             RotatingDataSource rotating = new RotatingDataSource(postgres.jdbcUrl(), watcher);
             try (PoolUnderLoad load = PoolUnderLoad.start("rotating-" + role, rotating, 6)) {
-                for (int i = 0; i < rotations; i++) {
+                for (int i = 1; i <= rotations; i++) {
                     rotate(role);
-                    Thread.sleep(100);
+                    int rotated = i;
+                    Eventually.within(SERVED, "rotation " + rotated + " reached the pool and queries ran after it",
+                            () -> load.evictions() >= rotated && load.queriesSinceEviction() >= 30);
                 }
                 Eventually.within(PROMPTLY, "every rotation reported", () -> load.evictions() == rotations);
-                Thread.sleep(200); // connections opened after the last rotation serve queries too
+                Eventually.within(SERVED, "connections opened after the last rotation serve queries too",
+                        () -> load.queriesSinceEviction() >= 200);
                 PoolUnderLoad.Result result = load.stop();
 
                 System.out.printf("consumer pool: %d queries, %d rotations, %d failures%n", result.queries(), rotations,

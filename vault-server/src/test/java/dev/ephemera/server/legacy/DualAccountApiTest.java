@@ -247,10 +247,7 @@ class DualAccountApiTest {
     }
 
     private static void awaitOverlap(JsonNode pairView) throws InterruptedException {
-        long wait = Duration.between(Instant.now(), Instant.parse(pairView.get("next_allowed_at").asText())).toMillis();
-        if (wait > 0) {
-            Thread.sleep(wait + 50);
-        }
+        Eventually.until(Instant.parse(pairView.get("next_allowed_at").asText()).plusMillis(50));
     }
 
     private static TestVault.Response createPair(String id, String blue, String green) {

@@ -10,6 +10,7 @@ import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.Batch;
@@ -73,10 +74,7 @@ class DualAccountTest {
             DualAccountRotation.Current first = dual.current("default", "app");
             try {
                 for (int i = 0; i < 100; i++) {
-                    long wait = Duration.between(Instant.now(), dual.nextAllowed("default", "app")).toMillis();
-                    if (wait > 0) {
-                        Thread.sleep(wait + 1);
-                    }
+                    Eventually.until(dual.nextAllowed("default", "app").plusMillis(1));
                     assertThat(dual.rotate("default", "app")).isInstanceOf(Rotator.Outcome.Rotated.class);
                 }
             } finally {
