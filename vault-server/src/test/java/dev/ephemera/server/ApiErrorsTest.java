@@ -16,7 +16,6 @@ import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
 import dev.ephemera.server.support.VaultFixture;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
@@ -25,12 +24,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every bad input is a 4xx with a JSON reason: never a 500, never a stack trace, never a secret. */
 class ApiErrorsTest {
-    @TempDir
-    static Path dataDir;
     @RegisterExtension
     static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
@@ -216,7 +212,7 @@ class ApiErrorsTest {
     }
 
     private static OctetKeyPair issuerKey() throws Exception {
-        return OctetKeyPair.parse(java.nio.file.Files.readString(dataDir.resolve("issuer.jwk")));
+        return OctetKeyPair.parse(java.nio.file.Files.readString(vault.dataDir().resolve("issuer.jwk")));
     }
 
     private static String sign(String audience, Instant issued, Instant expires) {

@@ -132,11 +132,11 @@ class ApprovalTest {
     void theAgentWaitsForTheDecision() throws Exception {
         String task = startTask("internal");
         String id = lease(task, null).expect(202).json().get("approval_id").asText();
-        long alreadyWaiting = ServerThreads.waitingIn(Approvals.class, "await");
+        long alreadyWaiting = ServerThreads.inside(Approvals.class, "await");
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(
                 () -> vault.call("GET", "/v1/approvals/" + id + "?wait=20s", task, null));
         Eventually.within(Duration.ofSeconds(10), "the agent's request waits for the decision",
-                () -> ServerThreads.waitingIn(Approvals.class, "await") > alreadyWaiting);
+                () -> ServerThreads.inside(Approvals.class, "await") > alreadyWaiting);
         assertThat(vault.call("GET", "/v1/approvals", vault.adminToken(), null).expect(200).json().toString()).contains(id);
         vault.call("POST", "/v1/approvals/" + id + "/approve", carol, null).expect(200);
 
