@@ -22,6 +22,8 @@ public final class TestPostgres implements AutoCloseable {
     private final String adminUser;
     private final String adminPassword;
     private final AutoCloseable server;
+    /** Servers this JVM started, printed so that a build's log shows how many it paid for. */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
 
     private TestPostgres(String jdbcUrl, String adminUser, String adminPassword, AutoCloseable server) {
         this.jdbcUrl = jdbcUrl;
@@ -38,6 +40,7 @@ public final class TestPostgres implements AutoCloseable {
 
     /** A server of the caller's own, stopped by {@link #close()}. */
     public static TestPostgres start() {
+        System.out.println("TestPostgres: PostgreSQL server #" + STARTED.incrementAndGet() + " of this test JVM starting");
         if (dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
             container.start();
