@@ -7,17 +7,15 @@ import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent's lifecycle through the real server and real PostgreSQL: registered agents wait for
@@ -29,23 +27,10 @@ class AgentLifecycleTest {
     private static final String DIGEST_B = "sha256:" + "b".repeat(64);
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
-    }
 
     @Test
     void aRegisteredAgentCannotActUntilAnAdminActivatesIt() {

@@ -14,39 +14,29 @@ import dev.ephemera.server.dev.DevIssuer;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every bad input is a 4xx with a JSON reason: never a 500, never a stack trace, never a secret. */
 class ApiErrorsTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
     static String taskToken;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         taskToken = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "errors")).expect(201)
                 .json().path("task_token").asText();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test
@@ -229,7 +219,7 @@ class ApiErrorsTest {
     }
 
     private static OctetKeyPair issuerKey() throws Exception {
-        return OctetKeyPair.parse(java.nio.file.Files.readString(dataDir.resolve("issuer.jwk")));
+        return OctetKeyPair.parse(java.nio.file.Files.readString(vault.dataDir().resolve("issuer.jwk")));
     }
 
     private static String sign(String audience, Instant issued, Instant expires) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,7 @@ class ApiFuzzTest {
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
 
     /** Every route of the controllers (api/*Controller.java), with a body of the shape it takes. */
     private record Route(String method, String path, Map<String, Object> body) {}

@@ -3,19 +3,22 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.server.domain.approval.Approvals;
 import dev.ephemera.server.domain.auth.Tokens;
+import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.ServerThreads;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Human-in-the-loop through the real server and PostgreSQL: a lease that policy permits only with
@@ -34,8 +37,8 @@ class ApprovalTest {
             when { resource.name == "readonly" && context.sensitivity == "restricted" };
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
     static String owner;
@@ -44,20 +47,11 @@ class ApprovalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         vault.putPolicy(POLICIES);
         Tokens tokens = vault.server().bean(Tokens.class);
         owner = tokens.issueAdmin("alice@example.com", "default"); // the test agent's owner
         bob = tokens.issueAdmin("bob@example.com", "default");
         carol = tokens.issueAdmin("carol@example.com", "default");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test
@@ -138,9 +132,11 @@ class ApprovalTest {
     void theAgentWaitsForTheDecision() throws Exception {
         String task = startTask("internal");
         String id = lease(task, null).expect(202).json().get("approval_id").asText();
+        long alreadyWaiting = ServerThreads.inside(Approvals.class, "await");
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(
                 () -> vault.call("GET", "/v1/approvals/" + id + "?wait=20s", task, null));
-        Thread.sleep(300);
+        Eventually.within(Duration.ofSeconds(10), "the agent's request waits for the decision",
+                () -> ServerThreads.inside(Approvals.class, "await") > alreadyWaiting);
         assertThat(vault.call("GET", "/v1/approvals", vault.adminToken(), null).expect(200).json().toString()).contains(id);
         vault.call("POST", "/v1/approvals/" + id + "/approve", carol, null).expect(200);
 

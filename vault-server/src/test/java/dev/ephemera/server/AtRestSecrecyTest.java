@@ -3,6 +3,7 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import java.io.IOException;
@@ -14,17 +15,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** No issued password and no token is ever written in plaintext: the data directory is grepped for them. */
 class AtRestSecrecyTest {
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
+    static TestPostgres postgres;
+
     @TempDir
     Path dataDir;
 
     @Test
     void theDataDirectoryHoldsNoSecretInPlaintext() throws Exception {
         List<String> secrets = new ArrayList<>();
-        try (TestPostgres postgres = TestPostgres.start(); TestVault vault = TestVault.start(dataDir)) {
+        try (TestVault vault = TestVault.start(dataDir)) {
             vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
             secrets.add(postgres.adminPassword());
             secrets.add(vault.adminToken());

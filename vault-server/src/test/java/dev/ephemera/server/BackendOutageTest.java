@@ -7,9 +7,11 @@ import dev.ephemera.client.Lease;
 import dev.ephemera.client.PostgresCredential;
 import dev.ephemera.client.Task;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TcpProxy;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,17 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
  * reports the lease revoked while the role still exists. The outage is a cut TCP relay.
  */
 class BackendOutageTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
+    /** Its backend is PostgreSQL behind a proxy the tests cut, not backend {@code pg}. */
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestPostgres postgres;
     static TcpProxy proxy;
     static TestVault vault;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
         proxy = new TcpProxy(postgres.port());
-        vault = TestVault.start(dataDir);
         vault.configurePostgres("flaky", postgres.jdbcUrlThroughPort(proxy.port()), postgres.adminUser(), postgres.adminPassword());
     }
 
@@ -45,9 +49,7 @@ class BackendOutageTest {
 
     @AfterAll
     static void stop() throws Exception {
-        vault.close();
         proxy.close();
-        postgres.close();
     }
 
     @Test

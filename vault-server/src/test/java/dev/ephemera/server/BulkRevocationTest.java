@@ -8,35 +8,25 @@ import dev.ephemera.client.Task;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Revoke-by-scope through the HTTP API against real PostgreSQL roles. */
 class BulkRevocationTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         vault.configurePostgres("pg2", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test

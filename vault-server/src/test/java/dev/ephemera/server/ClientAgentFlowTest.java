@@ -12,18 +12,19 @@ import dev.ephemera.client.Sensitivity;
 import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.server.domain.auth.Tokens;
+import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Java client against the real server: stated intent, approvals waited for, delegation accepted. */
 class ClientAgentFlowTest {
@@ -33,27 +34,18 @@ class ClientAgentFlowTest {
             @id("lease-with-approval") @approval("1") permit(principal, action == Ephemera::Action::"Lease", resource);
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
     static String approver;
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         vault.call("PUT", "/v1/agents/client-helper", vault.adminToken(), Map.of("owner", "gus@example.com", "purpose", "helps",
                 "issuer", "test", "subject", HELPER_SUBJECT)).expect(200);
         vault.call("POST", "/v1/agents/client-helper/activate", vault.adminToken(), null).expect(200);
         approver = vault.server().bean(Tokens.class).issueAdmin("hana@example.com", "default");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @BeforeEach
@@ -124,15 +116,14 @@ class ClientAgentFlowTest {
         }
     }
 
-    private static String awaitPendingApproval(String taskId) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
+    private static String awaitPendingApproval(String taskId) throws Exception {
+        return Eventually.found(Duration.ofSeconds(10), "no approval became pending", () -> {
             for (var approval : vault.call("GET", "/v1/approvals", vault.adminToken(), null).expect(200).json()) {
                 if (approval.get("task_id").asText().equals(taskId)) {
-                    return approval.get("approval_id").asText();
+                    return Optional.of(approval.get("approval_id").asText());
                 }
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no approval became pending");
+            return Optional.empty();
+        });
     }
 }

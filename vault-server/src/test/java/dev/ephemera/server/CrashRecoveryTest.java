@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,9 +42,12 @@ class CrashRecoveryTest {
     private static final String JSON_TYPE = "application/json";
     private static final Duration LEASE_TTL = Duration.ofSeconds(4);
 
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
+    static TestPostgres postgres;
+
     @TempDir
     Path dataDir;
-    TestPostgres postgres;
     Process vault;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -51,14 +56,10 @@ class CrashRecoveryTest {
         if (vault != null) {
             vault.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        if (postgres != null) {
-            postgres.close();
-        }
     }
 
     @Test
     void aVaultKilledUnderLoadRevokesEveryLeaseOnceItIsBack() throws Exception {
-        postgres = TestPostgres.start();
         Map<String, String> env = startVault();
         String admin = env.get("EPHEMERA_ADMIN_TOKEN");
         URI address = URI.create(env.get("EPHEMERA_ADDR"));

@@ -8,17 +8,16 @@ import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Delegation through the real server and real PostgreSQL: a task offers a narrower sub-task to a
@@ -32,24 +31,15 @@ class DelegationTest {
     private static final String THIRD = "third";
     private static final String THIRD_SUBJECT = "spiffe://test.local/agents/third";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.delegation.max-depth", 2));
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir, Map.of("ephemera.delegation.max-depth", 2));
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         register(HELPER, HELPER_SUBJECT);
         register(THIRD, THIRD_SUBJECT);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @BeforeEach

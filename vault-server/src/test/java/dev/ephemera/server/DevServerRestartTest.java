@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * running; started again on the same data directory it takes that database over, recovers the
  * lease and can still revoke it.
  */
+// Not on the shared test PostgreSQL: the dev server's own demo PostgreSQL is what this class tests.
 class DevServerRestartTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first minute: a dev server with the demo PostgreSQL, used as a newcomer would. */
+// Not on the shared test PostgreSQL: the dev server's own demo PostgreSQL is what this class tests.
 class DevServerTest {
     @TempDir
     Path dataDir;

@@ -2,9 +2,9 @@ package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,13 +18,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InputEdgesTest {
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestVault vault;
     static String taskToken;
 
     @BeforeAll
     static void start() {
-        vault = env.vault();
         taskToken = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "edges")).expect(201)
                 .json().path("task_token").asText();
     }

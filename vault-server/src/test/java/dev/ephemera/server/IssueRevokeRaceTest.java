@@ -3,9 +3,9 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.server.support.Eventually;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class IssueRevokeRaceTest {
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestVault vault;
     static TestPostgres postgres;
     /** Agents calling at once; each call has its own timeout, so nothing here outlives the test. */
@@ -37,8 +37,6 @@ class IssueRevokeRaceTest {
 
     @BeforeAll
     static void roles() throws Exception {
-        vault = env.vault();
-        postgres = env.postgres();
         postgres.execute("CREATE TABLE IF NOT EXISTS inventory (id int PRIMARY KEY)");
         for (String role : List.of("slow", "slower")) {
             vault.call("PUT", "/v1/backends/pg/roles/" + role, vault.adminToken(), Map.of(

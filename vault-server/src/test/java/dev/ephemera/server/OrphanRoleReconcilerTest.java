@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.server.domain.backend.OrphanRoleReconciler;
 import dev.ephemera.server.domain.core.VaultIdentity;
 import dev.ephemera.server.support.Eventually;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Roles of this vault that no live lease owns are found and dropped; nothing else is touched. */
 class OrphanRoleReconcilerTest {
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.reconcile.interval", "300ms"));
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.reconcile.interval", "300ms"));
 
     @Test
     void rolesOfRevokedOrUnknownLeasesAreDroppedAndNothingElse() throws Exception {

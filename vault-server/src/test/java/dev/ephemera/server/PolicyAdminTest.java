@@ -4,28 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Uploading, validating, versioning and rolling back a tenant's Cedar policies over the admin API. */
 class PolicyAdminTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        vault = TestVault.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        vault.close();
-    }
 
     @Test
     void aPolicyThatDoesNotMatchTheSchemaIsRefusedWithTheReasonAndNothingChanges() {

@@ -7,16 +7,14 @@ import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cedar policy decides every task start, lease and renewal at request time, through the real server
@@ -28,23 +26,10 @@ class PolicyEnforcementTest {
             @id("start-any") permit(principal, action == Ephemera::Action::"StartTask", resource);
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
-    }
 
     @BeforeEach
     void allowAll() {

@@ -2,29 +2,21 @@ package dev.ephemera.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Live lease limits and request rates answer 429 with the scope and a reason, count a metric, create nothing. */
 class QuotaTest {
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @Test
     void aLeaseBeyondTheTasksLimitIs429AndCreatesNoCredential(@TempDir Path dir) throws Exception {

@@ -3,18 +3,16 @@ package dev.ephemera.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Requests a proxy in front of the vault could frame differently from the vault (request smuggling)
@@ -22,19 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (issue 11, item 7). Raw sockets: an HTTP client library would not send these.
  */
 class RequestFramingTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        vault = TestVault.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        vault.close();
-    }
 
     @Test
     void contentLengthWithTransferEncodingIsRefusedAndWhatFollowsIsNotProcessed() throws IOException {

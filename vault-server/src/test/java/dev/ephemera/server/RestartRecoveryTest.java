@@ -8,33 +8,18 @@ import dev.ephemera.client.Task;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Leases outlive the process that granted them: a restarted vault revokes them on time. */
 class RestartRecoveryTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
-    }
 
     @Test
     void pendingLeasesAreRevokedOnTimeAfterARestart() throws Exception {

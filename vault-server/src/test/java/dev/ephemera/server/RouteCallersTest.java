@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.server.api.CalledBy;
 import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -14,9 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,14 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * and one with a token of the wrong kind, before it does anything else.
  */
 class RouteCallersTest {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestVault vault;
     static Map<String, String> tokens;
 
     @BeforeAll
     static void start() {
-        vault = TestVault.start(dataDir);
         String task = vault.call("POST", "/v1/tasks", vault.workloadToken(), Map.of("objective", "probe the routes"))
                 .expect(201).json().get("task_token").asText();
         vault.call("POST", "/v1/escrow", vault.adminToken(), Map.of("id", "probe-key", "value", "probe-value")).expect(201);
@@ -40,11 +40,6 @@ class RouteCallersTest {
         String admin = vault.server().bean(Tokens.class).issueAdmin("route-prober@example.com", "default");
         tokens = Map.of("task", task, "consumer", consumer, "admin", admin, "operator", vault.adminToken(),
                 "workload", vault.workloadToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        vault.close();
     }
 
     @Test

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.server.support.IsolatedHttpProxy;
 import dev.ephemera.server.support.SlowClient;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client sending its request head a byte at a time is cut off once the head's time is up, on the
@@ -24,19 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SlowClientTest {
     private static final String HEAD = "GET /v1/sys/health HTTP/1.1\r\nHost: vault\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres(Map.of("ephemera.server.header-read-timeout", "2s"));
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        vault = TestVault.start(dataDir, Map.of("ephemera.server.header-read-timeout", "2s"));
-    }
-
-    @AfterAll
-    static void stop() {
-        vault.close();
-    }
 
     @Test
     void theApiClosesAConnectionWhoseRequestHeadArrivesAByteAtATime() throws Exception {

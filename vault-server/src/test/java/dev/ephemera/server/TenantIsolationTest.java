@@ -7,13 +7,12 @@ import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two tenants on one vault: neither can read, lease, revoke or learn of the other's objects; only
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TenantIsolationTest {
     private static final String BETA_SUBJECT = "spiffe://beta.example/bot";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
     static String betaAdmin;
@@ -33,9 +32,6 @@ class TenantIsolationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
-        vault = TestVault.start(dataDir);
-        vault.configurePostgres("pg", postgres.jdbcUrl(), postgres.adminUser(), postgres.adminPassword());
         betaAdmin = vault.server().bean(Tokens.class).issueAdmin("beta-admin", "beta");
         vault.call("PUT", "/v1/issuers/test/tenants/beta", vault.adminToken(), Map.of("subject_prefix", "spiffe://beta.example/"))
                 .expect(200);
@@ -50,12 +46,6 @@ class TenantIsolationTest {
                 .expect(201).json().get("lease_id").asText();
         betaTask = vault.call("POST", "/v1/tasks", vault.issuer().mint(BETA_SUBJECT, Duration.ofMinutes(5)),
                 Map.of("objective", "beta work")).expect(201).json().get("task_token").asText();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vault.close();
-        postgres.close();
     }
 
     @Test

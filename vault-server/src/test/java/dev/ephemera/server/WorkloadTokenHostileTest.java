@@ -22,9 +22,9 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile workload tokens against the real server: each one is refused with 401 (or 403 once the
@@ -51,8 +51,8 @@ class WorkloadTokenHostileTest {
     private static final String SVID = "spiffe://prod.example/ns/agents/svid-bot";
     private static final String REMOTE_ISS_PATH = "/idp";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestVault vault;
     static OctetKeyPair edKey;
     static RSAKey rsaKey;
@@ -63,7 +63,6 @@ class WorkloadTokenHostileTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vault = TestVault.start(dataDir);
         edKey = new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed-1").generate();
         rsaKey = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
         svidKey = new ECKeyGenerator(Curve.P_256).keyID("svid-1").generate();
@@ -79,7 +78,6 @@ class WorkloadTokenHostileTest {
     @AfterAll
     static void stop() {
         idp.stop(0);
-        vault.close();
     }
 
     @Test

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.server.support.TestCertificates;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -23,12 +23,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPIFFE X.509-SVIDs over mutual TLS against the real server (self-signed server certificate,
@@ -41,25 +40,21 @@ class X509SvidTest {
     private static final String DOMAIN = "prod.example";
     private static final String SPIFFE_ID = "spiffe://prod.example/ns/agents/tls-bot";
 
-    @TempDir
-    static Path dataDir;
+    static final int tlsPort = freePort();
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres(Map.of(
+            "micronaut.server.dual-protocol", true,
+            "micronaut.server.ssl.enabled", true,
+            "micronaut.server.ssl.build-self-signed", true,
+            "micronaut.server.ssl.port", tlsPort,
+            "micronaut.server.ssl.client-authentication", "want",
+            "ephemera.mtls.enabled", true));
     static TestVault vault;
-    static int tlsPort;
     static KeyPair caKeys;
     static X509Certificate ca;
 
     @BeforeAll
     static void start() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            tlsPort = probe.getLocalPort();
-        }
-        vault = TestVault.start(dataDir, Map.of(
-                "micronaut.server.dual-protocol", true,
-                "micronaut.server.ssl.enabled", true,
-                "micronaut.server.ssl.build-self-signed", true,
-                "micronaut.server.ssl.port", tlsPort,
-                "micronaut.server.ssl.client-authentication", "want",
-                "ephemera.mtls.enabled", true));
         caKeys = keys();
         ca = certificate("CN=prod.example CA", caKeys, "CN=prod.example CA", caKeys, true, List.of(), Duration.ofDays(1));
         vault.call("PUT", "/v1/issuers/prod-x509", vault.adminToken(), Map.of("kind", "spiffe-x509", "trust_domain", DOMAIN,
@@ -69,9 +64,12 @@ class X509SvidTest {
         vault.call("POST", "/v1/agents/tls-bot/activate", vault.adminToken(), null).expect(200);
     }
 
-    @AfterAll
-    static void stop() {
-        vault.close();
+    private static int freePort() {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.crypto.UnsealKey;
 import dev.ephemera.server.cli.EscrowCliTest.Run;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line's refusals say what is wrong in one line and exit non-zero (issue 11, item 8). */
 class CliErrorsTest {
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
 
     @Test
     void escrowingARoleThatDoesNotExistIsRefusedNamingItAndNothingIsStored() throws Exception {

@@ -3,31 +3,24 @@ package dev.ephemera.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.crypto.SecretGenerator;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code ephemera escrow …} against the real server and PostgreSQL. */
 class EscrowCliTest {
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
-    }
 
     record Run(int status, String out, String err) {}
 

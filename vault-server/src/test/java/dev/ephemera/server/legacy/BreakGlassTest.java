@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.domain.auth.Tokens;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -38,7 +38,7 @@ class BreakGlassTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
     static TestPostgres postgres;
     static TestVault vault;
     static String alice;
@@ -51,8 +51,6 @@ class BreakGlassTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vault = env.vault();
-        postgres = env.postgres();
         Tokens tokens = vault.server().bean(Tokens.class);
         alice = tokens.issueAdmin("alice", "default");
         bob = tokens.issueAdmin("bob", "default");

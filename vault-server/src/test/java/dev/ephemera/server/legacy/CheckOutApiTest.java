@@ -11,10 +11,10 @@ import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +41,12 @@ class CheckOutApiTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
 
     @BeforeAll
     static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
         vault.putPolicy(POLICIES);
     }
 

@@ -10,6 +10,7 @@ import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
@@ -22,11 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckOutTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
 
     @TempDir
@@ -43,16 +45,6 @@ class CheckOutTest {
     AccountLibrary library;
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
     final List<String> accounts = new ArrayList<>();
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @BeforeEach
     void library() throws Exception {

@@ -16,9 +16,9 @@ import dev.ephemera.client.SecretWatcher;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PoolUnderLoad;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,17 +47,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsumerClientTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    /** Patience for queries to go through on a machine another build is loading. */
+    private static final Duration SERVED = Duration.ofSeconds(20);
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
-    }
 
     @Test
     void aWatcherSeesTheCurrentVersionThenEachRotation() throws Exception {
@@ -193,12 +188,15 @@ class ConsumerClientTest {
         try (SecretWatcher watcher = consumer(grant(role)).watch(role)) {
             RotatingDataSource rotating = new RotatingDataSource(postgres.jdbcUrl(), watcher);
             try (PoolUnderLoad load = PoolUnderLoad.start("rotating-" + role, rotating, 6)) {
-                for (int i = 0; i < rotations; i++) {
+                for (int i = 1; i <= rotations; i++) {
                     rotate(role);
-                    Thread.sleep(100);
+                    int rotated = i;
+                    Eventually.within(SERVED, "rotation " + rotated + " reached the pool and queries ran after it",
+                            () -> load.evictions() >= rotated && load.queriesSinceEviction() >= 30);
                 }
                 Eventually.within(PROMPTLY, "every rotation reported", () -> load.evictions() == rotations);
-                Thread.sleep(200); // connections opened after the last rotation serve queries too
+                Eventually.within(SERVED, "connections opened after the last rotation serve queries too",
+                        () -> load.queriesSinceEviction() >= 200);
                 PoolUnderLoad.Result result = load.stop();
 
                 System.out.printf("consumer pool: %d queries, %d rotations, %d failures%n", result.queries(), rotations,

@@ -10,10 +10,10 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.PoolUnderLoad;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.ProxySessions;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,16 +41,10 @@ class DualAccountApiTest {
     private static final Duration OVERLAP = Duration.ofSeconds(1);
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s",
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.escrow.dual-overlap", OVERLAP.toSeconds() + "s",
             "ephemera.proxy.postgres.port", 0));
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
-    }
 
     @Test
     void aSwitchKeepsTheOldPasswordThroughTheOverlapAndWakesWaitingConsumers() throws Exception {
@@ -254,10 +247,7 @@ class DualAccountApiTest {
     }
 
     private static void awaitOverlap(JsonNode pairView) throws InterruptedException {
-        long wait = Duration.between(Instant.now(), Instant.parse(pairView.get("next_allowed_at").asText())).toMillis();
-        if (wait > 0) {
-            Thread.sleep(wait + 50);
-        }
+        Eventually.until(Instant.parse(pairView.get("next_allowed_at").asText()).plusMillis(50));
     }
 
     private static TestVault.Response createPair(String id, String blue, String green) {

@@ -10,6 +10,8 @@ import dev.ephemera.legacy.rotation.DualAccountRotation;
 import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.support.Eventually;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.Batch;
 import dev.ephemera.storage.KeyValueStore;
@@ -26,9 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,20 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DualAccountTest {
     private static final Duration OVERLAP = Duration.ofMillis(100);
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     /**
      * The promise is "a password read at t logs in until t + overlap", not "every consumer is
@@ -81,10 +74,7 @@ class DualAccountTest {
             DualAccountRotation.Current first = dual.current("default", "app");
             try {
                 for (int i = 0; i < 100; i++) {
-                    long wait = Duration.between(Instant.now(), dual.nextAllowed("default", "app")).toMillis();
-                    if (wait > 0) {
-                        Thread.sleep(wait + 1);
-                    }
+                    Eventually.until(dual.nextAllowed("default", "app").plusMillis(1));
                     assertThat(dual.rotate("default", "app")).isInstanceOf(Rotator.Outcome.Rotated.class);
                 }
             } finally {

@@ -7,19 +7,21 @@ import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.legacy.escrow.EscrowStore;
 import dev.ephemera.server.domain.auth.Tokens;
 import dev.ephemera.server.domain.core.Documents;
-import dev.ephemera.server.support.PostgresVault;
+import dev.ephemera.server.domain.escrow.SecretWatch;
+import dev.ephemera.server.support.Eventually;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.support.TestVault.Response;
+import dev.ephemera.server.support.VaultFixture;
 import dev.ephemera.storage.Keys;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,15 +34,9 @@ class EscrowApiTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault();
+    static final VaultFixture env = VaultFixture.withPostgres();
     static TestPostgres postgres;
     static TestVault vault;
-
-    @BeforeAll
-    static void start() {
-        postgres = env.postgres();
-        vault = env.vault();
-    }
 
     @Test
     void creationTakesTheAccountOverAndNoViewCarriesTheValue() throws Exception {
@@ -178,9 +174,7 @@ class EscrowApiTest {
 
         HttpResponse<String> unchanged = http.send(current(role, token, etag, "1s"), HttpResponse.BodyHandlers.ofString());
         assertThat(unchanged.statusCode()).isEqualTo(304);
-        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(current(role, token, etag, "20s"),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(200);
+        CompletableFuture<HttpResponse<String>> waiting = heldPoll(http, role, token, etag, "20s");
         vault.call("POST", "/v1/escrow/" + role + "/rotate", vault.adminToken(), null).expect(200);
         HttpResponse<String> changed = waiting.get(10, TimeUnit.SECONDS);
         assertThat(changed.statusCode()).isEqualTo(200);
@@ -195,9 +189,7 @@ class EscrowApiTest {
         vault.call("GET", "/v1/escrow/" + role + "/current", vault.adminToken(), null).expect(403);
 
         // Withdrawn while it waits: the wait ends at once, and the next version never reaches it.
-        CompletableFuture<HttpResponse<String>> cut = http.sendAsync(current(role, token, "\"v3\"", "30s"),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(200);
+        CompletableFuture<HttpResponse<String>> cut = heldPoll(http, role, token, "\"v3\"", "30s");
         vault.call("DELETE", "/v1/escrow/" + role + "/consumers/" + grant.get("consumer_id").asText(), vault.adminToken(), null)
                 .expect(204);
         HttpResponse<String> ended = cut.get(5, TimeUnit.SECONDS);
@@ -213,9 +205,7 @@ class EscrowApiTest {
                 .expect(201).json();
         String token = grant.get("token").asText();
         HttpClient http = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(current(role, token, "\"v2\"", "30s"),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(200);
+        CompletableFuture<HttpResponse<String>> waiting = heldPoll(http, role, token, "\"v2\"", "30s");
         // The grant goes without waking the wait (as if the wake-up were lost), then a rotation wakes it.
         vault.server().bean(Documents.class).delete(Keys.of("consumer", "default", grant.get("consumer_id").asText()));
         vault.call("POST", "/v1/escrow/" + role + "/rotate", vault.adminToken(), null).expect(200);
@@ -256,6 +246,20 @@ class EscrowApiTest {
                     .expect(404);
         }
         assertThat(vault.call("GET", "/v1/escrow", outsider, null).expect(200).json()).isEmpty();
+    }
+
+    /**
+     * A consumer's long poll, returned once the vault holds it: a held poll hangs on the secret's
+     * next-change future, so that future gains a dependent (a positive event, not a guessed delay).
+     */
+    private static CompletableFuture<HttpResponse<String>> heldPoll(HttpClient http, String role, String token, String etag,
+                                                                    String wait) throws Exception {
+        CompletableFuture<Void> nextChange = vault.server().bean(SecretWatch.class).nextChange("default", role);
+        int before = nextChange.getNumberOfDependents();
+        CompletableFuture<HttpResponse<String>> poll = http.sendAsync(current(role, token, etag, wait), HttpResponse.BodyHandlers.ofString());
+        Eventually.within(Duration.ofSeconds(10), "the vault holds the poll until the next change",
+                () -> nextChange.getNumberOfDependents() > before);
+        return poll;
     }
 
     private static HttpRequest current(String id, String token, String etag, String wait) {

@@ -11,12 +11,12 @@ import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.TestVault;
-import java.nio.file.Path;
+import dev.ephemera.server.support.VaultFixture;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An LDAP service account escrowed and rotated through the real server, against a real (in-memory) directory. */
 class LdapEscrowApiTest {
@@ -24,9 +24,9 @@ class LdapEscrowApiTest {
     private static final String ADMIN_PASSWORD = "admin-" + SecretGenerator.password(20);
     private static final String DN = "uid=svc-billing,dc=example,dc=org";
 
-    @TempDir
-    static Path dataDir;
     static InMemoryDirectoryServer ldap;
+    @RegisterExtension
+    static final VaultFixture env = VaultFixture.withoutPostgres();
     static TestVault vault;
 
     @BeforeAll
@@ -38,12 +38,10 @@ class LdapEscrowApiTest {
         ldap = new InMemoryDirectoryServer(config);
         ldap.startListening();
         ldap.add("dn: dc=example,dc=org", "objectClass: top", "objectClass: domain", "dc: example");
-        vault = TestVault.start(dataDir);
     }
 
     @AfterAll
     static void stop() {
-        vault.close();
         ldap.shutDown(true);
     }
 

@@ -15,6 +15,7 @@ import dev.ephemera.legacy.proxy.pg.PgProxyAuthenticator;
 import dev.ephemera.legacy.proxy.pg.PgProxyServer;
 import dev.ephemera.legacy.proxy.pg.PgUpstream;
 import dev.ephemera.server.domain.tls.SelfSignedIdentity;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TcpProxy;
 import dev.ephemera.server.support.TestPostgres;
 import java.io.DataInputStream;
@@ -40,6 +41,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -63,6 +65,8 @@ abstract class PgProxyFixture {
     static final List<String> SECRETS = List.of(ESCROWED, WRONG_ESCROWED, TOKEN_A, TOKEN_B, TOKEN_WRONG_PASSWORD, TOKEN_ROTATED, TOKEN_RACED,
             ROTATED_AWAY);
 
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
     static TcpProxy upstream;
     static PgProxyServer proxy;
@@ -72,7 +76,6 @@ abstract class PgProxyFixture {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = TestPostgres.start();
         postgres.createLoginRole(ROLE, ESCROWED);
         postgres.createLoginRole(ROTATED_ROLE, ESCROWED);
         upstream = new TcpProxy(postgres.port());
@@ -123,7 +126,6 @@ abstract class PgProxyFixture {
     static void stop() throws Exception {
         proxy.close();
         upstream.close();
-        postgres.close();
         ((Logger) LoggerFactory.getLogger("dev.ephemera.legacy.proxy")).detachAppender(logs);
     }
 

@@ -45,6 +45,7 @@ class PgProxyUpstreamTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // A server of its own: it turns TLS on for the whole server, which no other class expects.
         postgres = TestPostgres.start();
         postgres.createLoginRole(ROLE, ESCROWED);
         clientLeg = SelfSignedIdentity.issue("localhost", Duration.ofDays(1));

@@ -10,6 +10,7 @@ import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationDriver;
 import dev.ephemera.legacy.rotation.RotationException;
 import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
@@ -20,11 +21,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PostgresStaticRotationTest {
     private static final AtomicInteger NEXT = new AtomicInteger();
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
 
     @TempDir
@@ -44,16 +46,6 @@ class PostgresStaticRotationTest {
     EscrowStore escrow;
     PostgresStaticRoleDriver driver;
     String role;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @BeforeEach
     void escrowAnAccount() throws Exception {

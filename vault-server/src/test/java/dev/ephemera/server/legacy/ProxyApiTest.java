@@ -10,10 +10,10 @@ import dev.ephemera.client.Task;
 import dev.ephemera.client.TaskSpec;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.support.Eventually;
-import dev.ephemera.server.support.PostgresVault;
 import dev.ephemera.server.support.ProxySessions;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -51,7 +51,7 @@ class ProxyApiTest {
             """;
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of("ephemera.proxy.http.port", 0, "ephemera.proxy.postgres.port", 0));
     static TestPostgres postgres;
     static TestVault vault;
     static HttpServer upstream;
@@ -59,8 +59,6 @@ class ProxyApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = env.postgres();
-        vault = env.vault();
         vault.putPolicy(POLICIES);
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         upstream.createContext("/", exchange -> {

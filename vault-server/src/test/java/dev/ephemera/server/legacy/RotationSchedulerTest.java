@@ -9,6 +9,7 @@ import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import dev.ephemera.legacy.rotation.RotationSchedule;
 import dev.ephemera.legacy.rotation.RotationScheduler;
 import dev.ephemera.legacy.rotation.Rotator;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
@@ -19,9 +20,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,20 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RotationSchedulerTest {
     private static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @Test
     void accountsDueTogetherRotateOneAtATimeAndRotateNowGoesFirst() throws Exception {

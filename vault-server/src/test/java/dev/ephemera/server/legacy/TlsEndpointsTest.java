@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ephemera.crypto.SecretGenerator;
 import dev.ephemera.server.domain.proxy.ProxyServers;
-import dev.ephemera.server.support.PostgresVault;
-import dev.ephemera.server.support.TestVault;
 import dev.ephemera.server.domain.tls.SelfSignedIdentity;
+import dev.ephemera.server.support.TestVault;
+import dev.ephemera.server.support.VaultFixture;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class TlsEndpointsTest {
     private static final String[] GCM_ONLY = {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"};
 
     @RegisterExtension
-    static final PostgresVault env = new PostgresVault(Map.of(
+    static final VaultFixture env = VaultFixture.withPostgres(Map.of(
             "ephemera.proxy.postgres.port", 0,
             "micronaut.server.dual-protocol", true,
             "micronaut.server.ssl.enabled", true,

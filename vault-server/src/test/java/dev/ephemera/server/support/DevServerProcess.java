@@ -55,7 +55,7 @@ public final class DevServerProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor();
                 throw new AssertionError("the dev server did not come up in " + START_LIMIT + ":\n" + Files.readString(log));
             }
-            Thread.sleep(100);
+            process.waitFor(100, TimeUnit.MILLISECONDS); // returns at once if it exits
         }
         Map<String, String> env = Files.readAllLines(devEnv).stream()
                 .map(line -> line.replaceFirst("^export ", "").split("=", 2))

@@ -30,6 +30,7 @@ public final class PoolUnderLoad implements AutoCloseable {
     private final AtomicInteger evictions = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong queries = new AtomicLong();
+    private final AtomicLong queriesAtEviction = new AtomicLong();
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final List<Thread> clients = new ArrayList<>();
@@ -43,6 +44,7 @@ public final class PoolUnderLoad implements AutoCloseable {
         pool = new HikariDataSource(config);
         rotating.onRotation(version -> {
             pool.getHikariPoolMXBean().softEvictConnections();
+            queriesAtEviction.set(queries.get());
             evictions.incrementAndGet();
         });
         for (int i = 0; i < threads; i++) {
@@ -57,6 +59,14 @@ public final class PoolUnderLoad implements AutoCloseable {
     /** Rotations the pool has been told of. */
     public int evictions() {
         return evictions.get();
+    }
+
+    /**
+     * Queries that went through since the pool last evicted its connections: the pool keeps four,
+     * so a few dozen of them ran on connections that logged in after that rotation.
+     */
+    public long queriesSinceEviction() {
+        return queries.get() - queriesAtEviction.get();
     }
 
     public HikariDataSource pool() {

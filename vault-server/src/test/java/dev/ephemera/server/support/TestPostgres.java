@@ -13,13 +13,17 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The one PostgreSQL fixture: a Testcontainers server where a Docker engine answers, the embedded
- * binaries otherwise. Both are real PostgreSQL with password authentication.
+ * binaries otherwise. Both are real PostgreSQL with password authentication. A test class normally
+ * gets a database of its own on the server its JVM shares ({@link PostgresDatabase}); {@link #start()}
+ * is for the few that change the server itself.
  */
 public final class TestPostgres implements AutoCloseable {
     private final String jdbcUrl;
     private final String adminUser;
     private final String adminPassword;
     private final AutoCloseable server;
+    /** Servers this JVM started, printed so that a build's log shows how many it paid for. */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
 
     private TestPostgres(String jdbcUrl, String adminUser, String adminPassword, AutoCloseable server) {
         this.jdbcUrl = jdbcUrl;
@@ -28,7 +32,15 @@ public final class TestPostgres implements AutoCloseable {
         this.server = server;
     }
 
+    /** The same server as seen from another of its databases, closed by {@code closer}. */
+    TestPostgres inDatabase(String database, AutoCloseable closer) {
+        String url = jdbcUrl.replaceFirst("(//[^/]+/)[^?]*", "$1" + database);
+        return new TestPostgres(url, adminUser, adminPassword, closer);
+    }
+
+    /** A server of the caller's own, stopped by {@link #close()}. */
     public static TestPostgres start() {
+        System.out.println("TestPostgres: PostgreSQL server #" + STARTED.incrementAndGet() + " of this test JVM starting");
         if (dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
             container.start();

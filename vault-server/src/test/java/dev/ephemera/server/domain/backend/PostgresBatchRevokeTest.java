@@ -7,6 +7,7 @@ import dev.ephemera.lease.backend.IssueRequest;
 import dev.ephemera.lease.backend.RevokeTarget;
 import dev.ephemera.server.domain.backend.BackendConfig;
 import dev.ephemera.server.domain.backend.RoleConfig;
+import dev.ephemera.server.support.PostgresDatabase;
 import dev.ephemera.server.support.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +18,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many roles dropped in one transaction, and one bad role isolated, against a real PostgreSQL. */
 class PostgresBatchRevokeTest {
+    @RegisterExtension
+    static final PostgresDatabase database = new PostgresDatabase();
     static TestPostgres postgres;
     static PostgresBackend backend;
 
@@ -29,7 +33,6 @@ class PostgresBatchRevokeTest {
 
     @BeforeAll
     static void start() {
-        postgres = TestPostgres.start();
         BackendConfig config = new BackendConfig("pg", PostgresBackend.TYPE, postgres.jdbcUrl(), postgres.adminUser(),
                 postgres.adminPassword(), Instant.now(), null);
         backend = new PostgresBackend(config, name -> switch (name) {
@@ -42,7 +45,6 @@ class PostgresBatchRevokeTest {
     @AfterAll
     static void stop() throws Exception {
         backend.close();
-        postgres.close();
     }
 
     @Test
