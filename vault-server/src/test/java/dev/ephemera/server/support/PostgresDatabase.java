@@ -1,6 +1,6 @@
 package dev.ephemera.server.support;
 
-import dev.ephemera.server.domain.backend.SqlTemplate;
+import dev.ephemera.legacy.postgres.PostgresQuoting;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.sql.Connection;
@@ -61,9 +61,9 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
         made.removeAll(rolesBefore);
         try (Connection admin = server.admin(); Statement statement = admin.createStatement()) {
             for (String role : made) {
-                String quoted = SqlTemplate.quoteIdentifier(role);
+                String quoted = PostgresQuoting.identifier(role);
                 // Its sessions would hold it; whatever it owns in the server's own database goes too.
-                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = " + SqlTemplate.quoteLiteral(role));
+                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = " + PostgresQuoting.literal(role));
                 statement.execute("DROP OWNED BY " + quoted);
                 statement.execute("DROP ROLE IF EXISTS " + quoted);
             }
