@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.legacy.rotation.PostgresStaticRoleDriver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,20 +31,7 @@ class PostgresQuotingRoundTripTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("ephemera-quoting-pg-");
-        postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(data)
-                .setCleanDataDirectory(true)
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("password_encryption", "scram-sha-256")
-                .start();
-        // The superuser keeps trust; every hostile role must prove its password.
-        Files.writeString(data.resolve("pg_hba.conf"), """
-                local all all trust
-                host all postgres 127.0.0.1/32 trust
-                host all all 127.0.0.1/32 scram-sha-256
-                """);
-        execute("SELECT pg_reload_conf()");
+        postgres = PasswordPostgres.start("quoting");
         execute("CREATE ROLE " + PostgresQuoting.identifier("quoting_probe") + " LOGIN PASSWORD " + PostgresQuoting.literal("right"));
         PostgresStaticRoleDriver probe = driver();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.legacy.proxy.ProxyLease;
+import dev.ephemera.legacy.postgres.PasswordPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,20 +34,7 @@ class ScramPostgresLoginTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("ephemera-scram-pg-");
-        postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(data)
-                .setCleanDataDirectory(true)
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("password_encryption", "scram-sha-256")
-                .start();
-        // The superuser keeps trust for the set-up; every other role must prove its password by SCRAM.
-        Files.writeString(data.resolve("pg_hba.conf"), """
-                local all all trust
-                host all postgres 127.0.0.1/32 trust
-                host all all 127.0.0.1/32 scram-sha-256
-                """);
-        execute("SELECT pg_reload_conf()");
+        postgres = PasswordPostgres.start("scram");
         try (Connection c = admin(); ResultSet rows = c.createStatement().executeQuery("SHOW server_encoding")) {
             rows.next();
             assertThat(rows.getString(1)).as("PostgreSQL runs SASLprep on UTF-8 passwords only").isEqualTo("UTF8");
