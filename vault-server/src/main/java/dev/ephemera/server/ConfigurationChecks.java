@@ -12,6 +12,7 @@ class ConfigurationChecks {
 
     @Singleton
     ConstraintValidator<PositiveDuration, Duration> positiveDuration() {
-        return (value, annotation, context) -> value == null || (!value.isZero() && !value.isNegative());
+        return (value, annotation, context) -> value == null || (!value.isZero() && !value.isNegative()
+                && value.compareTo(Duration.ofSeconds(annotation.longValue("atLeastSeconds").orElse(0))) >= 0);
     }
 }

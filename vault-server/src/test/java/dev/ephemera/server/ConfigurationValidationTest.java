@@ -45,6 +45,13 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void aTimeoutBelowWhatItsServerCanCountIsRefused() {
+        assertThatThrownBy(() -> start(Map.of("ephemera.proxy.http.request-read-timeout", "500ms")))
+                .isInstanceOf(EphemeraServer.StartFailure.class)
+                .hasMessage("ephemera.proxy.http.request-read-timeout must be at least 1s");
+    }
+
+    @Test
     void aSettingOfTheEntryPointsIsNamedToo() {
         assertThatThrownBy(() -> start(Map.of("ephemera.revocation.max-backoff", "-1s")))
                 .isInstanceOf(EphemeraServer.StartFailure.class)

@@ -20,6 +20,9 @@ import jakarta.validation.Payload;
 public @interface PositiveDuration {
     String message() default "must be a positive duration";
 
+    /** A floor above zero, in whole seconds, for what cannot take less (0: none). */
+    long atLeastSeconds() default 0;
+
     Class<?>[] groups() default {};
 
     Class<? extends Payload>[] payload() default {};

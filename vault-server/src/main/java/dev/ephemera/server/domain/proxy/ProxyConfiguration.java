@@ -24,7 +24,9 @@ public record ProxyConfiguration(@Bindable(defaultValue = "127.0.0.1") @NotBlank
     /** {@code ephemera.proxy.http.*} */
     @ConfigurationProperties("http")
     public record Http(@Nullable @Max(65535) Integer port,
-                       @Bindable(defaultValue = "30s") @PositiveDuration Duration requestReadTimeout) {
+                       @Bindable(defaultValue = "30s")
+                       // the JDK's HTTP server counts this in whole seconds
+                       @PositiveDuration(atLeastSeconds = 1, message = "must be at least 1s") Duration requestReadTimeout) {
         public boolean enabled() {
             return port != null && port >= 0;
         }
