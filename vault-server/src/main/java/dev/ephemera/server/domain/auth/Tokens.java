@@ -103,10 +103,6 @@ public final class Tokens {
         return issue(CONSUMER_PREFIX, new TokenRecord(TokenRecord.Kind.CONSUMER, consumerId, tenant, null));
     }
 
-    public String issueTask(String taskId, String tenant, Instant expiresAt) {
-        return issue(TASK_PREFIX, new TokenRecord(TokenRecord.Kind.TASK, taskId, tenant, expiresAt));
-    }
-
     /** The storage key of a token's record: lets a caller write it in a batch with other documents. */
     public byte[] recordKey(String token) {
         return Keys.of("token", hasher.hashHex(token));
