@@ -1,7 +1,5 @@
 package dev.ephemera.storage;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,11 +52,7 @@ public final class RocksStore implements KeyValueStore {
     }
 
     public static RocksStore open(Path directory) {
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new StorageException("cannot create the data directory " + directory, e);
-        }
+        PrivateDirectory.secure(directory);
         Options options = new Options()
                 .setCreateIfMissing(true)
                 .setMaxBackgroundJobs(2)

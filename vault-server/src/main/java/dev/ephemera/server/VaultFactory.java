@@ -6,6 +6,7 @@ import dev.ephemera.lease.LeaseEngine;
 import dev.ephemera.lease.LeaseStore;
 import dev.ephemera.server.domain.backend.BackendRegistry;
 import dev.ephemera.storage.KeyValueStore;
+import dev.ephemera.storage.PrivateDirectory;
 import dev.ephemera.storage.RocksStore;
 import dev.ephemera.storage.SealedStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,7 +33,7 @@ public class VaultFactory {
     @Singleton
     @Bean(preDestroy = "close")
     SealedStore sealedStore(StorageConfiguration configuration) {
-        KeyValueStore raw = RocksStore.open(configuration.dataDir().resolve("rocksdb"));
+        KeyValueStore raw = RocksStore.open(PrivateDirectory.secure(configuration.dataDir()).resolve("rocksdb"));
         try (UnsealKey key = readUnsealKey(configuration.unsealKeyFile())) {
             return SealedStore.isInitialized(raw) ? SealedStore.unseal(raw, key) : SealedStore.initialize(raw, key);
         } catch (RuntimeException e) {

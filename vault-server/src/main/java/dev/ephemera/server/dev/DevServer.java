@@ -1,6 +1,7 @@
 package dev.ephemera.server.dev;
 
 import dev.ephemera.crypto.UnsealKey;
+import dev.ephemera.storage.PrivateDirectory;
 import dev.ephemera.legacy.postgres.PostgresQuoting;
 import dev.ephemera.server.EphemeraServer;
 import dev.ephemera.server.domain.agent.AgentLifecycle;
@@ -63,7 +64,7 @@ public final class DevServer implements AutoCloseable {
     public static DevServer start(Path dataDir, String host, int port, boolean demoPostgres, PrintStream out,
             Optional<Path> latestEnv) {
         try {
-            Files.createDirectories(dataDir);
+            PrivateDirectory.secure(dataDir);
             Path keyFile = dataDir.resolve("unseal.key");
             if (!Files.exists(keyFile)) {
                 try (UnsealKey key = UnsealKey.generate()) {
